@@ -96,9 +96,14 @@ struct conf {
 
 /*
  * Load and validate path.  Returns the config (caller frees with conf_free)
- * or NULL, with every problem appended to problems as "file:line: key:
- * problem".  Problems that do not stop loading (none today) would also go
- * there.  Never exits, never logs.
+ * or NULL when there is any problem; every problem is appended to problems
+ * (may be NULL) as one line "file:line: key: problem", in file order, at
+ * most 100 of them plus one "file: more problems not shown".  Exceptions to
+ * that shape: "file:line: syntax error[: text]" and "file:line: NUL byte in
+ * file" (then it is the only problem), and "file: problem" when the file
+ * cannot be read at all.  Never exits, never logs, never prints: callers
+ * print each problem, or "configuration OK" when there is none (-n).
+ * Thread-safe (no global state); @include is relative to path's directory.
  */
 struct conf *conf_load(const char *path, struct strlist *problems);
 
@@ -111,6 +116,11 @@ void conf_free(struct conf **c);
  * Returns a new string. */
 char *conf_key_path(const struct conf *c, const struct conf_sign *s);
 
+/* "reject", "defer_if_permit" or "prepend": the words of the config file. */
 const char *conf_action_name(enum conf_spf_action a);
+
+/* The i-th key of the schema ("milter.dmarc.enforce"), groups included;
+ * NULL past the end.  For documentation checks and tools. */
+const char *conf_key_name(size_t i);
 
 #endif

@@ -14,7 +14,10 @@
  *     its target is walked by the same rules (at most 32 links);
  *   - the file is a regular file with one link, owned by root or the daemon
  *     user, with no world bits; group-read is allowed, group-write is not.
- * Thread-safe: no global state.
+ * ".." goes back to the directory actually walked through (the descriptor
+ * below on the stack), as the kernel would.  The file is opened by name from
+ * its checked directory's descriptor and must be the inode that was checked.
+ * Thread-safe: no global state (getpwuid_r/getgrgid_r for names).
  */
 #ifndef POSTSEAL_SAFEPATH_H
 #define POSTSEAL_SAFEPATH_H
@@ -26,7 +29,7 @@ struct safepath_trust {
 	uid_t uid;	/* the daemon user, trusted beside root; (uid_t)-1: root only */
 	int enforce;	/* 0: report violations in the verdict but open anyway */
 	/* Test hook, NULL in production: called after each component is
-	 * checked and before the next one is opened. */
+	 * checked and before the next one (or the file itself) is opened. */
 	void (*after_check)(const char *checked_path, void *arg);
 	void *hook_arg;
 };
@@ -34,14 +37,17 @@ struct safepath_trust {
 enum safepath_status {
 	SAFEPATH_OK = 0,	/* opened, every rule held */
 	SAFEPATH_UNSAFE,	/* a rule was broken (opened anyway if !enforce) */
-	SAFEPATH_ERROR,		/* a system call failed (missing file, EACCES, ...) */
+	SAFEPATH_ERROR,		/* not opened: a system call failed (missing
+				 * file, EACCES, ...) or no regular file */
 };
 
 struct safepath_verdict {
 	enum safepath_status status;
-	char component[4096];	/* the path of the component at fault */
-	char reason[1024];	/* e.g. "directory /tmp/x is owned by 1000:1000
-				 * mode 0777 and is world-writable" */
+	char component[4096];	/* the path of the component at fault; when
+				 * OK, the physical path of the opened file */
+	char reason[1024];	/* e.g. "directory /tmp/x is world-writable
+				 * (owner root:root, mode 0777); anyone could
+				 * replace the key file /tmp/x/k.key" */
 	char fix[1024];		/* e.g. "chmod 755 /tmp/x" */
 };
 
@@ -49,12 +55,19 @@ struct safepath_verdict {
  * Open path read-only (O_RDONLY|O_NOFOLLOW|O_CLOEXEC) after checking it.
  * Returns the descriptor (caller closes) or -1; v is always filled.  With
  * trust->enforce == 0 an UNSAFE path is still opened and v says why it is
- * unsafe.
+ * unsafe (the first rule broken on the way).  trust NULL: root only, enforced.
+ * Always SAFEPATH_ERROR, never opened: a relative path; a failed system call
+ * (reason "call(path): strerror", e.g. ENOENT, EACCES, ENOTDIR, ELOOP after
+ * 32 links); a final component that is not a regular file (directory, FIFO,
+ * socket, device); a file replaced between its check and its opening.
  */
 int safepath_open(const char *path, const struct safepath_trust *trust,
     struct safepath_verdict *v);
 
-/* Write "path: reason (fix: command)" into buf; returns buf. */
+/*
+ * Write "reason (fix: command)" into buf (the reason names the path; just
+ * "reason" when there is no fix; "path: safe" when OK); returns buf.
+ */
 const char *safepath_describe(const struct safepath_verdict *v, char *buf, size_t n);
 
 #endif

@@ -1,0 +1,486 @@
+/* authres: see authres.h. */
+#include "authres.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "strlist.h"
+#include "xmalloc.h"
+
+struct authres {
+	char *id;
+	const char *eol;
+	struct strlist *res;	/* per result: "method=result", then pieces */
+	size_t n;
+};
+
+/* A growable string. */
+struct sb {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+sb_add(struct sb *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xreallocarray(b->p, b->cap, 1);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+sb_str(struct sb *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/*
+ * Copy s into out (size max + 1) without control characters, at most max
+ * bytes, never ending inside a UTF-8 sequence.  This is the one place
+ * where CR, LF and NUL are stopped: everything written goes through it.
+ */
+static size_t
+clean(const char *s, char *out, size_t max)
+{
+	size_t o = 0, k;
+
+	for (; s != NULL && *s != '\0' && o < max; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != 0x7f)
+			out[o++] = (char)c;
+	}
+	if (s != NULL && *s != '\0' && o > 0 && ((unsigned char)*s & 0xc0) == 0x80) {
+		/* cut inside a multi-byte character: drop its start too */
+		for (k = o; k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0x80; k--)
+			;
+		o = k > 0 && (unsigned char)out[k - 1] >= 0xc0 ? k - 1 : o;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int
+keyword(const char *s, const char *extra)
+{
+	if (s == NULL || *s == '\0' || strlen(s) > 64)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return 0;
+	return 1;
+}
+
+/* "ptype.property" of RFC 8601, both keywords. */
+static int
+prop_name(const char *s)
+{
+	char buf[72];
+	const char *dot;
+
+	if (s == NULL || (dot = strchr(s, '.')) == NULL || dot == s ||
+	    strlen(s) >= sizeof buf)
+		return 0;
+	memcpy(buf, s, (size_t)(dot - s));
+	buf[dot - s] = '\0';
+	return keyword(buf, "-_") && keyword(dot + 1, "-_");
+}
+
+/* A character of an RFC 2045 token. */
+static int
+tchar(char c)
+{
+	return (unsigned char)c > 0x20 && (unsigned char)c < 0x7f &&
+	    strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+static int
+is_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!tchar(*s))
+			return 0;
+	return 1;
+}
+
+/* RFC 5322 dot-atom, ASCII only; or a domain part (LDH, '_'). */
+static int
+is_dot_atom(const char *s, size_t n, int domain)
+{
+	size_t i;
+
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.' && s[i + 1] == '.')
+			return 0;
+		if (isalnum(c) || c == '.' || c == '-' || c == '_')
+			continue;
+		if (domain || c >= 0x7f || !strchr("!#$%&'*+/=?^`{|}~", c))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+plain_dot_atom(const char *s)
+{
+	return is_dot_atom(s, strlen(s), 0);
+}
+
+/* RFC 8601 pvalue without quotes: token, or [local-part] "@" domain. */
+static int
+plain_pvalue(const char *s)
+{
+	const char *at = strrchr(s, '@');
+
+	if (is_token(s))
+		return 1;
+	if (at == NULL || strchr(s, '@') != at)
+		return 0;
+	return (at == s || is_dot_atom(s, (size_t)(at - s), 0)) &&
+	    is_dot_atom(at + 1, strlen(at + 1), 1);
+}
+
+/* Write s (already clean) as a quoted string: '"' and '\' escaped. */
+static void
+put_quoted(struct sb *b, const char *s, char open, char close)
+{
+	sb_add(b, &open, 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\' || (open == '(' && strchr("()", *s)))
+			sb_add(b, "\\", 1);
+		sb_add(b, s, 1);
+	}
+	sb_add(b, &close, 1);
+}
+
+/* name=value with value cleaned, cut to max and quoted when needed. */
+static void
+put_pair(struct sb *b, const char *name, const char *value, size_t max,
+    int (*plain)(const char *))
+{
+	char v[AUTHRES_MAX_VALUE + 1];
+
+	clean(value, v, max < AUTHRES_MAX_VALUE ? max : AUTHRES_MAX_VALUE);
+	sb_str(b, name);
+	sb_add(b, "=", 1);
+	if (plain != NULL && plain(v))
+		sb_str(b, v);
+	else
+		put_quoted(b, v, '"', '"');
+}
+
+struct authres *
+authres_new(const char *authserv_id)
+{
+	struct authres *ar = xcalloc(1, sizeof *ar);
+	struct sb b = { 0 };
+	char v[AUTHRES_MAX_VALUE + 1];
+
+	clean(authserv_id, v, AUTHRES_MAX_VALUE);
+	if (is_token(v))
+		sb_str(&b, v);
+	else
+		put_quoted(&b, v, '"', '"');
+	ar->id = b.p;
+	ar->eol = "\r\n";
+	return ar;
+}
+
+void
+authres_free(struct authres **arp)
+{
+	struct authres *ar = *arp;
+	size_t i;
+
+	if (ar == NULL)
+		return;
+	for (i = 0; i < ar->n; i++)
+		strlist_clear(&ar->res[i]);
+	free(ar->res);
+	free(ar->id);
+	free(ar);
+	*arp = NULL;
+}
+
+void
+authres_set_fold(struct authres *ar, const char *eol)
+{
+	if (strcmp(eol, "\r\n") == 0)
+		ar->eol = "\r\n";
+	else if (strcmp(eol, "\n") == 0)
+		ar->eol = "\n";
+	else if (*eol == '\0')
+		ar->eol = "";
+}
+
+int
+authres_prop(struct authres *ar, const char *name, const char *value)
+{
+	struct sb b = { 0 };
+
+	if (ar->n == 0 || !prop_name(name) || value == NULL)
+		return -1;
+	put_pair(&b, name, value, AUTHRES_MAX_VALUE, plain_pvalue);
+	strlist_add(&ar->res[ar->n - 1], b.p);
+	free(b.p);
+	return 0;
+}
+
+int
+authres_add(struct authres *ar, const char *method, const char *result,
+    const char *reason, ...)
+{
+	struct sb b = { 0 };
+	const char *name, *value;
+	va_list ap;
+	int r = 0;
+
+	if (!keyword(method, "-_") || !keyword(result, "-_"))
+		return -1;
+	ar->res = xreallocarray(ar->res, ar->n + 1, sizeof *ar->res);
+	memset(&ar->res[ar->n++], 0, sizeof *ar->res);
+	sb_str(&b, method);
+	sb_add(&b, "=", 1);
+	sb_str(&b, result);
+	strlist_add(&ar->res[ar->n - 1], b.p);
+	if (reason != NULL) {
+		b.len = 0;
+		put_pair(&b, "reason", reason, AUTHRES_MAX_VALUE, NULL);
+		strlist_add(&ar->res[ar->n - 1], b.p);
+	}
+	free(b.p);
+	va_start(ap, reason);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		value = va_arg(ap, const char *);
+		if (authres_prop(ar, name, value) == -1)
+			r = -1;
+	}
+	va_end(ap);
+	return r;
+}
+
+size_t
+authres_count(const struct authres *ar)
+{
+	return ar->n;
+}
+
+/*
+ * Append one result, folding between its pieces; *col is the column.
+ * On one line, a property or reason that would pass AUTHRES_MAX_LINE is
+ * left out, but "method=result" always stays: a long hostile value must
+ * not be able to hide a fail.
+ */
+static void
+format_one(const struct authres *ar, const struct strlist *res, struct sb *b,
+    size_t *col)
+{
+	size_t i, len;
+	int fold = *ar->eol != '\0';
+
+	for (i = 0; i < res->n; i++) {
+		len = strlen(res->v[i]);
+		if (!fold && i > 0 && b->len + 1 + len > AUTHRES_MAX_LINE)
+			continue;
+		if (fold && (i == 0 || *col + 1 + len > AUTHRES_FOLD_AT)) {
+			sb_str(b, ar->eol);
+			sb_add(b, "\t", 1);
+			*col = 8;
+		} else {
+			sb_add(b, " ", 1);
+			(*col)++;
+		}
+		sb_add(b, res->v[i], len);
+		*col += len;
+	}
+}
+
+int
+authres_format(const struct authres *ar, char **value_r)
+{
+	struct sb b = { 0 };
+	size_t i, col, written = 0;
+
+	sb_str(&b, ar->id);
+	col = b.len + 23;	/* "Authentication-Results:" precedes */
+	for (i = 0; i < ar->n; i++) {
+		/* one line: a result that cannot fit is left out */
+		if (*ar->eol == '\0' &&
+		    b.len + 3 + strlen(ar->res[i].v[0]) > AUTHRES_MAX_LINE)
+			continue;
+		sb_add(&b, ";", 1);
+		written++;
+		format_one(ar, &ar->res[i], &b, &col);
+	}
+	if (written == 0)
+		sb_str(&b, "; none");
+	*value_r = b.p;
+	return 0;
+}
+
+/* "; key=value" for the Received-SPF builder, within AUTHRES_MAX_LINE. */
+static void
+spf_pair(struct sb *b, const char *key, const char *value, int *first)
+{
+	size_t over = strlen(key) + 5, room;
+
+	if (!keyword(key, "-_.") || !isalpha((unsigned char)*key) ||
+	    value == NULL || b->len + over >= AUTHRES_MAX_LINE)
+		return;
+	/* a value may double when quoted: give it half of what is left */
+	room = (AUTHRES_MAX_LINE - b->len - over) / 2;
+	if (!*first)
+		sb_add(b, ";", 1);
+	sb_add(b, " ", 1);
+	*first = 0;
+	put_pair(b, key, value, room, plain_dot_atom);
+}
+
+char *
+authres_received_spf(const char *result, const char *comment, ...)
+{
+	struct sb b = { 0 };
+	char c[AUTHRES_MAX_VALUE + 1];
+	const char *key, *value;
+	va_list ap;
+	int first = 1;
+
+	if (!keyword(result, "-_"))
+		return NULL;
+	sb_str(&b, result);
+	if (comment != NULL) {
+		clean(comment, c, AUTHRES_MAX_VALUE);
+		sb_add(&b, " ", 1);
+		put_quoted(&b, c, '(', ')');
+	}
+	va_start(ap, comment);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		value = va_arg(ap, const char *);
+		spf_pair(&b, key, value, &first);
+	}
+	va_end(ap);
+	return b.p;
+}
+
+/*
+ * Parsing the start of an incoming value.  Whitespace and comments are
+ * skipped the same way everywhere; a NUL byte ends parsing with an error,
+ * since a header carrying one was not made by a mail system we trust.
+ */
+struct rd {
+	const char *p, *end;
+	const char *why;
+};
+
+static int
+rd_cfws(struct rd *r)
+{
+	int depth = 0;
+
+	for (; r->p < r->end; r->p++) {
+		if (*r->p == '\0')
+			return r->why = "NUL byte in header", -1;
+		if (depth > 0 && *r->p == '\\') {
+			if (++r->p == r->end)
+				break;
+		} else if (*r->p == '(') {
+			depth++;
+		} else if (*r->p == ')' && depth > 0) {
+			depth--;
+		} else if (depth == 0 && !strchr(" \t\r\n", *r->p)) {
+			return 0;
+		}
+	}
+	return depth > 0 ? (r->why = "unterminated comment", -1) : 0;
+}
+
+/* Token or quoted string into id (size idlen). */
+static int
+rd_id(struct rd *r, char *id, size_t idlen)
+{
+	size_t o = 0;
+	int quoted;
+
+	if (rd_cfws(r) == -1)
+		return -1;
+	if ((quoted = r->p < r->end && *r->p == '"'))
+		r->p++;
+	for (; r->p < r->end; r->p++) {
+		char ch = *r->p;
+		if (quoted && ch == '"')
+			break;
+		if (quoted && ch == '\\' && r->p + 1 < r->end)
+			ch = *++r->p;
+		else if (!quoted && !tchar(ch))
+			break;
+		if (ch == '\0')
+			return r->why = "NUL byte in header", -1;
+		if (o + 1 >= idlen)
+			return r->why = "authserv-id too long", -1;
+		id[o++] = ch;
+	}
+	if (quoted && (r->p == r->end || *r->p++ != '"'))
+		return r->why = "unterminated quoted string", -1;
+	if (o == 0 && !quoted)	/* "" is a (useless) valid quoted-string */
+		return r->why = "no authserv-id", -1;
+	id[o] = '\0';
+	return 0;
+}
+
+int
+authres_parse_authserv_id(const char *value, size_t len, char *id,
+    size_t idlen, const char **why)
+{
+	struct rd r = { value, value + len, NULL };
+
+	if (idlen > 0)
+		id[0] = '\0';
+	if (value == NULL || idlen == 0)
+		return *why = "no header", -1;
+	if (rd_id(&r, id, idlen) == -1 || rd_cfws(&r) == -1)
+		goto bad;
+	if (r.p < r.end && isdigit((unsigned char)*r.p)) {	/* version */
+		while (r.p < r.end && isdigit((unsigned char)*r.p))
+			r.p++;
+		if (rd_cfws(&r) == -1)
+			goto bad;
+	}
+	if (r.p == r.end || *r.p == ';')
+		return 0;
+	r.why = "expected ';' after authserv-id";
+bad:
+	id[0] = '\0';
+	*why = r.why;
+	return -1;
+}
+
+static size_t
+nodot_len(const char *s, size_t n)
+{
+	return n > 1 && s[n - 1] == '.' ? n - 1 : n;
+}
+
+int
+authres_claims(const char *value, size_t len, const char *our_id)
+{
+	struct rd r = { value, value + len, NULL };
+	char id[AUTHRES_MAX_ID + 1];
+	size_t a, b;
+
+	if (value == NULL || our_id == NULL || rd_id(&r, id, sizeof id) == -1)
+		return 0;
+	a = nodot_len(id, strlen(id));
+	b = nodot_len(our_id, strlen(our_id));
+	return a > 0 && a == b && strncasecmp(id, our_id, a) == 0;
+}

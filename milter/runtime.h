@@ -1,0 +1,50 @@
+/*
+ * runtime: everything a message needs that comes from the config: the
+ * config itself, the loaded keys, the resolver, the verifier library.
+ *
+ * A runtime is built completely (runtime_build) before it is used, and is
+ * reference-counted: every message holds the runtime it started with until
+ * it ends, so a reload (runtime_swap) never changes a message in flight and
+ * the old runtime is freed by whoever drops the last reference.
+ */
+#ifndef POSTSEAL_MILTER_RUNTIME_H
+#define POSTSEAL_MILTER_RUNTIME_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "domain.h"
+
+struct keys;
+struct dns;
+struct dkverify_lib;
+
+struct runtime {
+	struct conf *conf;
+	struct keys *keys;
+	struct dns *dns;
+	struct dkverify_lib *vlib;
+	struct domain_cidr *internal;	/* milter.internal_hosts, parsed */
+	size_t n_internal;
+	int refs;			/* guarded by the runtime lock */
+};
+
+/*
+ * Build a runtime on a loaded config (ownership of c passes to the
+ * runtime, also on failure): every key and the resolver.  Returns NULL with
+ * every problem appended to problems.
+ */
+struct runtime *runtime_build(struct conf *c, struct strlist *problems);
+
+/* Install rt as the live runtime (takes the caller's reference). */
+void runtime_install(struct runtime *rt);
+/* A new reference to the live runtime; release with runtime_release. */
+struct runtime *runtime_acquire(void);
+void runtime_release(struct runtime **rt);
+/* Release the live runtime at exit. */
+void runtime_shutdown(void);
+
+/* Is ip (text) one of milter.internal_hosts? */
+int runtime_is_internal(const struct runtime *rt, const char *ip);
+
+#endif

@@ -1,0 +1,83 @@
+/* verify: see verify.h. */
+#include "verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authres.h"
+#include "dkverify.h"
+#include "log.h"
+
+int
+verify_start(struct session *s, char *why, size_t n)
+{
+	s->verifier = dkverify_new(s->rt->vlib, s->rt->conf->milter.max_signatures);
+	if (s->verifier == NULL) {
+		snprintf(why, n, "verifier could not start");
+		return -1;
+	}
+	for (size_t i = 0; i < s->n_hdrs; i++)
+		dkverify_header(s->verifier, s->hdrs[i].name, s->hdrs[i].value);
+	return dkverify_eoh(s->verifier);
+}
+
+int
+verify_body(struct session *s, const unsigned char *buf, size_t len)
+{
+	if (s->verifier == NULL)
+		return 0;
+	return dkverify_body(s->verifier, buf, len);
+}
+
+static void
+verify_log(const struct session *s, const struct dkverify_result *r)
+{
+	char reason[256];
+
+	log_info("queue_id=%s event=dkim-verify d=%s s=%s a=%s result=%s "
+	    "reason=\"%s\"", s->queue_id, r->domain, r->selector, r->algorithm,
+	    dkverify_status_name(r->status),
+	    log_quote(r->reason, reason, sizeof reason));
+}
+
+static void
+verify_add(struct authres *ar, const struct dkverify_result *r)
+{
+	authres_add(ar, "dkim", dkverify_status_name(r->status),
+	    r->status == DKVERIFY_PASS ? NULL : r->reason,
+	    "header.d", r->domain, "header.s", r->selector,
+	    "header.a", r->algorithm, "header.b", r->b, NULL);
+}
+
+int
+verify_finish(struct session *s, struct verify_outcome *out, char *why, size_t n)
+{
+	struct dkverify_result *res = NULL;
+	struct authres *ar;
+	size_t nres = 0;
+
+	memset(out, 0, sizeof *out);
+	if (s->verifier != NULL && dkverify_eom(s->verifier, &res, &nres) == -1) {
+		snprintf(why, n, "verification failed to complete");
+		return -1;
+	}
+	ar = authres_new(s->rt->conf->authserv_id);
+	for (size_t i = 0; i < nres; i++) {
+		verify_log(s, &res[i]);
+		verify_add(ar, &res[i]);
+		out->passes += res[i].status == DKVERIFY_PASS;
+		out->temperror |= res[i].status == DKVERIFY_TEMPERROR;
+	}
+	if (nres == 0)
+		authres_add(ar, "dkim", "none", NULL, NULL);
+	out->count = (int)nres;
+	free(res);
+	if (authres_format(ar, &out->authres) == -1) {
+		authres_free(&ar);
+		snprintf(why, n, "Authentication-Results header not built");
+		return -1;
+	}
+	authres_free(&ar);
+	return 0;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# postseal-milter in a private Postfix with the local DNS: outbound mail is
+# signed (RSA + Ed25519) and verifies with dkimpy; inbound mail signed by
+# dkimpy gets dkim=pass, a tampered one dkim=fail; a forged A-R with our
+# authserv-id is removed; an unauthenticated external client's mail is not
+# signed; a key deleted before SIGHUP leaves the old key set in use.
+set -u
+. "$SRCDIR/tests/integration/common.sh"
+. "$SRCDIR/tests/integration/postfix.sh"
+. "$SRCDIR/tests/integration/milter.sh"
+DKIMDNS="/usr/bin/python3 $SRCDIR/tests/integration/dkim_dns.py"
+
+ps_tmpdir
+chmod 755 "$PS_TMP"
+keys=$PS_TMP/keys
+"$POSTSEAL" keygen -d example.net -s rsa -D "$keys" --user nobody >"$PS_TMP/rsa.zone" ||
+	ps_fail "keygen rsa"
+"$POSTSEAL" keygen -d example.net -s ed -a ed25519 -D "$keys" --user nobody >"$PS_TMP/ed.zone" ||
+	ps_fail "keygen ed25519"
+"$POSTSEAL" keygen -d example.org -s ext -D "$keys" --user nobody >"$PS_TMP/ext.zone" ||
+	ps_fail "keygen example.org"
+
+ps_write_zone "$PS_TMP/example.net.zone" example.net
+grep -v '^;' "$PS_TMP/rsa.zone" >>"$PS_TMP/example.net.zone"
+grep -v '^;' "$PS_TMP/ed.zone" >>"$PS_TMP/example.net.zone"
+ps_write_zone "$PS_TMP/example.org.zone" example.org
+grep -v '^;' "$PS_TMP/ext.zone" >>"$PS_TMP/example.org.zone"
+ps_start_dns "$PS_TMP/example.net.zone" "$PS_TMP/example.org.zone"
+
+sock=$PS_TMP/milter.sock
+cat >"$PS_TMP/postseal.conf" <<CONF
+user = "nobody";
+authserv_id = "mx.postseal.test";
+dns = { nameservers = [ "127.0.0.1@$DNS_PORT" ]; timeout = 3; };
+keys = { directory = "$keys"; };
+milter = {
+  socket = "unix:$sock";
+  socket_group = "postfix";
+  socket_mode = 0660;
+  internal_hosts = [ "127.0.0.1" ];
+  sign = ( { domain = "example.net"; selector = "rsa"; },
+           { domain = "example.net"; selector = "ed"; } );
+};
+CONF
+"$BINDIR/milter/postseal-milter" -n -c "$PS_TMP/postseal.conf" >"$PS_TMP/check.out" 2>&1 ||
+	{ cat "$PS_TMP/check.out" >&2; ps_fail "postseal-milter -n rejected the config"; }
+ps_assert_contains "$PS_TMP/check.out" "configuration OK"
+ps_milter_start "$PS_TMP/postseal.conf"
+
+ps_sink_start
+ps_postfix_start "relay_domains = dest.example" \
+	"smtpd_milters = unix:$sock" "milter_protocol = 6" \
+	"milter_default_action = tempfail"
+
+n=0
+# send FILE [swaks options...]: send FILE's message, wait for the sink copy
+# and leave its path in $OUT.
+send() {
+	local file=$1; shift
+	swaks --server "127.0.0.1:$SMTP_PORT" --to user@dest.example \
+		--from sender@example.net --data "@$file" "$@" \
+		>"$PS_TMP/swaks.$n.log" 2>&1 ||
+		{ cat "$PS_TMP/swaks.$n.log" "$PS_TMP/milter.log" >&2; ps_fail "swaks: message $n refused"; }
+	n=$((n + 1))
+	ps_wait_sink "$n" || { tail -n 30 "$PF_DIR/maillog" >&2; ps_fail "message $n not delivered"; }
+	OUT=$(ps_sink_messages | tail -n 1)
+}
+
+message() {  # message FILE FROM SUBJECT [BODY]
+	printf 'From: Sender <%s>\r\nTo: user@dest.example\r\nSubject: %s\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <%s.%s@postseal.test>\r\n\r\n%s\r\n' \
+		"$2" "$3" "$RANDOM" "$n" "${4:-Hello from the postseal test.}" >"$1"
+}
+
+# 1. Outbound (internal client 127.0.0.1): signed twice, verified by dkimpy.
+message "$PS_TMP/out.eml" someone@example.net "outbound"
+send "$PS_TMP/out.eml"
+[ "$(grep -c '^DKIM-Signature:' "$OUT")" = 2 ] ||
+	{ cat "$OUT" >&2; ps_fail "outbound mail does not carry two DKIM-Signature headers"; }
+$DKIMDNS verify "$DNS_PORT" "$OUT" >"$PS_TMP/verify1.out" 2>&1 ||
+	{ cat "$PS_TMP/verify1.out" "$OUT" >&2; ps_fail "dkimpy does not verify our signatures"; }
+ps_assert_contains "$PS_TMP/verify1.out" "a=rsa-sha256 pass"
+ps_assert_contains "$PS_TMP/verify1.out" "a=ed25519-sha256 pass"
+ps_assert_not_contains "$OUT" "Authentication-Results:"
+
+# 2. The same message from an unauthenticated external client: not signed.
+message "$PS_TMP/ext-unsigned.eml" someone@example.net "external, our domain"
+send "$PS_TMP/ext-unsigned.eml" --local-interface 127.0.0.2
+ps_assert_not_contains "$OUT" "DKIM-Signature:"
+ps_assert_contains "$OUT" "Authentication-Results: mx.postseal.test;"
+grep -A1 '^Authentication-Results: mx.postseal.test' "$OUT" | grep -q 'dkim=none' ||
+	{ cat "$OUT" >&2; ps_fail "unsigned inbound mail lacks dkim=none"; }
+
+# 3. Inbound, signed by dkimpy with example.org's key: dkim=pass.
+message "$PS_TMP/ext.eml" news@example.org "signed by dkimpy"
+$DKIMDNS sign "$keys/example.org/ext.key" example.org ext "$PS_TMP/ext.eml" "$PS_TMP/ext-signed.eml" ||
+	ps_fail "dkimpy could not sign"
+send "$PS_TMP/ext-signed.eml" --local-interface 127.0.0.2 --from news@example.org
+tr -d '\r' <"$OUT" | awk '/^Authentication-Results:/{p=1} p&&/^[^ \t]/&&!/^Authentication-Results:/{p=0} p' >"$PS_TMP/ar3"
+ps_assert_contains "$PS_TMP/ar3" "dkim=pass"
+ps_assert_contains "$PS_TMP/ar3" "header.d=example.org"
+ps_assert_contains "$PS_TMP/ar3" "header.s=ext"
+
+# 4. The same, body tampered after signing: dkim=fail.
+sed 's/Hello from/Hullo from/' "$PS_TMP/ext-signed.eml" >"$PS_TMP/tampered.eml"
+send "$PS_TMP/tampered.eml" --local-interface 127.0.0.2 --from news@example.org
+tr -d '\r' <"$OUT" | awk '/^Authentication-Results:/{p=1} p&&/^[^ \t]/&&!/^Authentication-Results:/{p=0} p' >"$PS_TMP/ar4"
+ps_assert_contains "$PS_TMP/ar4" "dkim=fail"
+ps_assert_not_contains "$PS_TMP/ar4" "dkim=pass"
+
+# 5. A forged A-R claiming our authserv-id is removed; a foreign one stays.
+{
+	printf 'Authentication-Results: mx.postseal.test; dkim=pass header.d=example.org\r\n'
+	printf 'Authentication-Results: other.example; spf=pass\r\n'
+	cat "$PS_TMP/tampered.eml"
+} >"$PS_TMP/forged.eml"
+send "$PS_TMP/forged.eml" --local-interface 127.0.0.2 --from news@example.org
+[ "$(grep -c '^Authentication-Results: mx.postseal.test' "$OUT")" = 1 ] ||
+	{ cat "$OUT" >&2; ps_fail "forged Authentication-Results not removed"; }
+ps_assert_not_contains "$OUT" "mx.postseal.test; dkim=pass header.d=example.org"
+ps_assert_contains "$OUT" "Authentication-Results: other.example; spf=pass"
+
+# 6. Key deleted, then SIGHUP: the reload fails, the old key set signs on.
+rm -f "$keys/example.net/rsa.key"
+ps_milter_signal HUP
+for i in $(seq 1 50); do
+	grep -q "event=reload-failed" "$PS_TMP/milter.log" && break
+	sleep 0.1
+done
+ps_assert_contains "$PS_TMP/milter.log" "event=reload-failed"
+ps_assert_contains "$PS_TMP/milter.log" "rsa.key"
+message "$PS_TMP/out2.eml" someone@example.net "after reload"
+send "$PS_TMP/out2.eml"
+[ "$(grep -c '^DKIM-Signature:' "$OUT")" = 2 ] ||
+	{ cat "$OUT" >&2; ps_fail "after a failed reload the old keys no longer sign"; }
+$DKIMDNS verify "$DNS_PORT" "$OUT" >/dev/null 2>&1 || ps_fail "signatures after reload do not verify"
+kill -0 "$MILTER_PID" || ps_fail "the milter died"
+echo "milter postfix: all checks passed"

@@ -1,0 +1,108 @@
+/*
+ * postseal dns-record: print the zone-file line that publishes an existing
+ * key, the same line keygen printed when it made the key.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "conf.h"
+#include "keys.h"
+#include "privdrop.h"
+#include "strlist.h"
+#include "xmalloc.h"
+
+/* -c FILE, else the default file when it exists, else the defaults. */
+static struct conf *
+dnsrec_conf(const char *path)
+{
+	struct strlist problems = { 0 };
+	struct conf *c;
+
+	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == -1)
+		return conf_defaults();
+	if ((c = conf_load(path ? path : CONF_DEFAULT_PATH, &problems)) == NULL)
+		for (size_t i = 0; i < problems.n; i++)
+			fprintf(stderr, "postseal dns-record: %s\n", problems.v[i]);
+	strlist_clear(&problems);
+	return c;
+}
+
+/* The configured key of (domain, selector), else keys.directory/D/S.key. */
+static char *
+dnsrec_path(const struct conf *c, const char *domain, const char *selector)
+{
+	struct conf_sign s = { (char *)domain, (char *)selector, NULL };
+
+	for (int i = 0; i < c->milter.n_sign; i++)
+		if (strcasecmp(c->milter.sign[i].domain, domain) == 0 &&
+		    strcmp(c->milter.sign[i].selector, selector) == 0)
+			return conf_key_path(c, &c->milter.sign[i]);
+	return conf_key_path(c, &s);
+}
+
+/* Only the public half is used, so an unsafe file is printed with a
+ * warning rather than refused; check-keys is the place for verdicts. */
+static int
+dnsrec_print(const struct conf *c, const char *path, const char *domain,
+    const char *selector)
+{
+	struct safepath_trust trust = { (uid_t)-1, 0, NULL, NULL };
+	char why[2048], *zone;
+	EVP_PKEY *pk;
+	int alg, bits, unsafe;
+	uid_t uid;
+	gid_t gid;
+
+	if (privdrop_lookup(c->user, &uid, &gid, why, sizeof why) == 0)
+		trust.uid = uid;
+	if (keys_load_file(path, &trust, &pk, &alg, &bits, &unsafe, why,
+	    sizeof why) == -1) {
+		fprintf(stderr, "postseal dns-record: %s\n", why);
+		return EXIT_FINDING;
+	}
+	if (unsafe)
+		fprintf(stderr, "postseal dns-record: warning: %s: %s\n", path,
+		    why);
+	zone = keys_zone_line(pk, domain, selector);
+	printf("%s\n", zone);
+	free(zone);
+	EVP_PKEY_free(pk);
+	return EXIT_OK;
+}
+
+static int
+dnsrec_main(int argc, char **argv)
+{
+	const char *domain = NULL, *selector = NULL, *key = NULL, *cf = NULL;
+	struct conf *c;
+	char *path;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:d:k:s:")) != -1) {
+		switch (ch) {
+		case 'c': cf = optarg; break;
+		case 'd': domain = optarg; break;
+		case 'k': key = optarg; break;
+		case 's': selector = optarg; break;
+		default: return command_usage("dns-record");
+		}
+	}
+	if (optind != argc || domain == NULL || selector == NULL)
+		return command_usage("dns-record");
+	if ((c = dnsrec_conf(cf)) == NULL)
+		return EXIT_USAGE;
+	path = key ? xstrdup(key) : dnsrec_path(c, domain, selector);
+	rc = dnsrec_print(c, path, domain, selector);
+	free(path);
+	conf_free(&c);
+	return rc;
+}
+
+POSTSEAL_COMMAND(dns_record, "dns-record",
+    "-d DOMAIN -s SELECTOR [-k KEYFILE] [-c FILE]",
+    "print the DNS TXT record (zone-file line) of a DKIM key", dnsrec_main)
