@@ -187,7 +187,7 @@ authres_new(const char *authserv_id)
 	struct sb b = { 0 };
 	char v[AUTHRES_MAX_VALUE + 1];
 
-	clean(authserv_id, v, AUTHRES_MAX_VALUE);
+	clean(authserv_id, v, AUTHRES_MAX_ID);
 	if (is_token(v))
 		sb_str(&b, v);
 	else
@@ -278,20 +278,20 @@ authres_count(const struct authres *ar)
 
 /*
  * Append one result, folding between its pieces; *col is the column.
- * On one line, a property or reason that would pass AUTHRES_MAX_LINE is
- * left out, but "method=result" always stays: a long hostile value must
- * not be able to hide a fail.
+ * On one line, a property or reason is left out when it would leave less
+ * than reserve bytes below AUTHRES_MAX_LINE: the "method=result" of every
+ * result comes first, so a long hostile value cannot hide a fail.
  */
 static void
 format_one(const struct authres *ar, const struct strlist *res, struct sb *b,
-    size_t *col)
+    size_t *col, size_t reserve)
 {
 	size_t i, len;
 	int fold = *ar->eol != '\0';
 
 	for (i = 0; i < res->n; i++) {
 		len = strlen(res->v[i]);
-		if (!fold && i > 0 && b->len + 1 + len > AUTHRES_MAX_LINE)
+		if (!fold && i > 0 && b->len + 1 + len + reserve > AUTHRES_MAX_LINE)
 			continue;
 		if (fold && (i == 0 || *col + 1 + len > AUTHRES_FOLD_AT)) {
 			sb_str(b, ar->eol);
@@ -310,18 +310,21 @@ int
 authres_format(const struct authres *ar, char **value_r)
 {
 	struct sb b = { 0 };
-	size_t i, col, written = 0;
+	size_t i, col, written = 0, reserve = 0;
 
 	sb_str(&b, ar->id);
 	col = b.len + 23;	/* "Authentication-Results:" precedes */
+	for (i = 0; i < ar->n; i++)
+		reserve += 2 + strlen(ar->res[i].v[0]);
 	for (i = 0; i < ar->n; i++) {
-		/* one line: a result that cannot fit is left out */
+		reserve -= 2 + strlen(ar->res[i].v[0]);
+		/* one line: a result that cannot fit at all is left out */
 		if (*ar->eol == '\0' &&
-		    b.len + 3 + strlen(ar->res[i].v[0]) > AUTHRES_MAX_LINE)
+		    b.len + 2 + strlen(ar->res[i].v[0]) > AUTHRES_MAX_LINE)
 			continue;
 		sb_add(&b, ";", 1);
 		written++;
-		format_one(ar, &ar->res[i], &b, &col);
+		format_one(ar, &ar->res[i], &b, &col, reserve);
 	}
 	if (written == 0)
 		sb_str(&b, "; none");

@@ -59,8 +59,7 @@ eom_sign(SMFICTX *ctx, struct session *s)
 			strlist_clear(&sigs);
 			return eom_sign_failed(s, "MTA refused the header");
 		}
-	log_info("queue_id=%s event=signed signatures=%zu from_domain_keys=%zu",
-	    s->queue_id, sigs.n, sigs.n);
+	log_info("queue_id=%s event=signed signatures=%zu", s->queue_id, sigs.n);
 	strlist_clear(&sigs);
 	return SMFIS_ACCEPT;
 }

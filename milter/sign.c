@@ -80,6 +80,9 @@ sign_start(struct session *s, char *why, size_t n)
 		dk[i].domain = keys[i]->domain;
 		dk[i].selector = keys[i]->selector;
 		dk[i].pkey = keys[i]->pkey;
+		log_info("queue_id=%s event=sign d=%s s=%s a=%s", s->queue_id,
+		    keys[i]->domain, keys[i]->selector,
+		    keys_alg_name(keys[i]->alg));
 	}
 	sign_opts(s->rt->conf, &o);
 	s->signer = dksign_new(&o, dk, nkeys);

@@ -41,13 +41,34 @@ verify_log(const struct session *s, const struct dkverify_result *r)
 	    log_quote(r->reason, reason, sizeof reason));
 }
 
+/* One dkim= entry; properties the signature did not carry are left out. */
 static void
 verify_add(struct authres *ar, const struct dkverify_result *r)
 {
+	const char *props[][2] = { { "header.d", r->domain },
+		{ "header.s", r->selector }, { "header.a", r->algorithm },
+		{ "header.b", r->b } };
+
 	authres_add(ar, "dkim", dkverify_status_name(r->status),
-	    r->status == DKVERIFY_PASS ? NULL : r->reason,
-	    "header.d", r->domain, "header.s", r->selector,
-	    "header.a", r->algorithm, "header.b", r->b, NULL);
+	    r->status == DKVERIFY_PASS ? NULL : r->reason, NULL);
+	for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
+		if (props[i][1][0] != '\0')
+			authres_prop(ar, props[i][0], props[i][1]);
+}
+
+/* Signatures beyond milter.max_signatures are not checked (a message with
+ * hundreds of them must not cost hundreds of DNS look-ups); one entry says so. */
+static void
+verify_over_limit(const struct session *s, struct authres *ar, size_t nres)
+{
+	char reason[128];
+	int max = s->rt->conf->milter.max_signatures;
+
+	snprintf(reason, sizeof reason, "%zu more signatures not verified "
+	    "(limit %d)", nres - (size_t)max, max);
+	authres_add(ar, "dkim", "neutral", reason, NULL);
+	log_info("queue_id=%s event=dkim-limit signatures=%zu verified=%d",
+	    s->queue_id, nres, max);
 }
 
 int
@@ -64,6 +85,8 @@ verify_finish(struct session *s, struct verify_outcome *out, char *why, size_t n
 	}
 	ar = authres_new(s->rt->conf->authserv_id);
 	for (size_t i = 0; i < nres; i++) {
+		if ((int)i >= s->rt->conf->milter.max_signatures)
+			break;
 		verify_log(s, &res[i]);
 		verify_add(ar, &res[i]);
 		out->passes += res[i].status == DKVERIFY_PASS;
@@ -71,6 +94,8 @@ verify_finish(struct session *s, struct verify_outcome *out, char *why, size_t n
 	}
 	if (nres == 0)
 		authres_add(ar, "dkim", "none", NULL, NULL);
+	else if (nres > (size_t)s->rt->conf->milter.max_signatures)
+		verify_over_limit(s, ar, nres);
 	out->count = (int)nres;
 	free(res);
 	if (authres_format(ar, &out->authres) == -1) {

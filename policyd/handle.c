@@ -69,7 +69,8 @@ handle_log(const struct proto_request *req, const char *result,
 	    log_quote(proto_client_address(req), client, sizeof client),
 	    log_quote(proto_helo_name(req), helo, sizeof helo),
 	    log_quote(proto_sender(req), sender, sizeof sender), result,
-	    policy_kind_name(v->kind), log_quote(v->reason, reason, sizeof reason));
+	    policy_kind_name(v->kind),
+	    log_quote(v->reason, reason, sizeof reason));
 }
 
 /* The SPF look-ups and the decision for a message not seen before. */
@@ -79,7 +80,8 @@ handle_fresh(struct state *st, const struct proto_request *req,
 {
 	struct spf_outcome ho, mo;
 	struct policy_facts f = { req, NULL, NULL, POLICY_DMARC_UNCHECKED, 0 };
-	const char *ip = proto_client_address(req), *helo = proto_helo_name(req);
+	const char *ip = proto_client_address(req);
+	const char *helo = proto_helo_name(req);
 
 	memset(&ho, 0, sizeof ho);
 	memset(&mo, 0, sizeof mo);

@@ -67,10 +67,11 @@ header_value(const char *s, char *out, size_t n)
 static void
 header_comment(const struct header_input *in, char *out, size_t n)
 {
+	const char *id = in->identity_helo ? in->helo : in->sender;
 	char who[600], ip[64];
 
-	header_clean(in->spf->sender[0] ? in->spf->sender :
-	    (in->identity_helo ? in->helo : in->sender), "()\\", who, sizeof who);
+	header_clean(in->spf->sender[0] ? in->spf->sender : id, "()\\", who,
+	    sizeof who);
 	header_clean(in->client_ip, "()\\", ip, sizeof ip);
 	switch (in->spf->result) {
 	case SPF_RES_PASS:

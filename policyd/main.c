@@ -21,12 +21,21 @@
 
 #include "cache.h"
 #include "handle.h"
+#include "listener.h"
 #include "log.h"
 #include "privdrop.h"
 #include "server.h"
 #include "state.h"
+#include "xmalloc.h"
 
 #define IDENT "postseal-policyd"
+
+/*
+ * Shared with the connection threads, which may still run while main
+ * returns: static storage keeps them valid to the very end.
+ */
+static struct live shared_live;
+static struct handler handler;
 
 struct opts {
 	const char *config;
@@ -221,16 +230,33 @@ block_signals(void)
 	return fd;
 }
 
+/* The daemon's own exit: listener and pidfile go, shared state stays
+ * allocated while connection threads may still use it. */
+static void
+stop(struct server **srv, struct listener *l, char *pidfile)
+{
+	int busy = server_active(*srv);
+
+	log_info("event=stop open_connections=%d", busy);
+	listener_close(l);
+	if (pidfile != NULL && *pidfile != '\0' && unlink(pidfile) == -1)
+		log_warn("event=stop unlink=%s", pidfile);
+	free(pidfile);
+	if (busy > 0)
+		return;
+	server_free(srv);
+	cache_free(&handler.cache);
+	live_destroy(&shared_live);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct server_listener l = { -1, NULL };
-	struct handler h;
-	struct live live;
+	struct listener l = { -1, NULL };
 	struct server *srv;
 	struct state *st;
 	struct opts o;
-	char why[512];
+	char why[512], *pidfile = NULL;
 	int out = 1, sfd = -1;
 
 	parse_opts(argc, argv, &o);
@@ -245,7 +271,7 @@ main(int argc, char **argv)
 	if ((st = load_or_report(o.config)) == NULL)
 		fatalx(1, "event=start result=fail reason=\"config problems\" "
 		    "config=%s", o.config);
-	if (!o.stdio && server_listen(st->conf->policyd.socket,
+	if (!o.stdio && listener_open(st->conf->policyd.socket,
 	    st->conf->policyd.socket_mode, st->conf->policyd.socket_group, &l,
 	    why, sizeof why) == -1)
 		fatalx(1, "event=start result=fail reason=\"%s\"", why);
@@ -253,33 +279,33 @@ main(int argc, char **argv)
 		daemonize();
 		log_set_stderr(0);
 	}
+	/* Before any thread exists, so that every thread inherits the mask. */
+	if (!o.stdio)
+		sfd = block_signals();
 	if (state_resolver(st, why, sizeof why) == -1)
 		fatalx(1, "event=start result=fail reason=\"%s\"", why);
-	if (!o.stdio)
-		write_pidfile(st->conf->policyd.pidfile);
+	if (!o.stdio) {
+		pidfile = xstrdup(st->conf->policyd.pidfile);
+		write_pidfile(pidfile);
+	}
 	drop_privileges(st->conf->user);
 
-	h.cache = cache_new();
-	h.live = &live;
-	srv = server_new(&h, st->conf->policyd.max_connections,
+	handler.cache = cache_new();
+	handler.live = &shared_live;
+	srv = server_new(&handler, st->conf->policyd.max_connections,
 	    SERVER_IDLE_TIMEOUT);
-	live_init(&live, st);
+	live_init(&shared_live, st);
 	if (o.stdio) {
 		server_serve_fd(srv, 0, out, "stdio");
-	} else {
-		sfd = block_signals();
-		log_info("event=start socket=%s spf=%s", live.cur->conf->policyd.socket,
-		    spf_engine_name());
-		serve(srv, &live, l.fd, sfd, o.config);
-		log_info("event=stop");
-		server_listener_close(&l);
-		if (*live.cur->conf->policyd.pidfile != '\0' &&
-		    unlink(live.cur->conf->policyd.pidfile) == -1)
-			log_warn("event=stop unlink=%s", live.cur->conf->policyd.pidfile);
-		close(sfd);
+		server_free(&srv);
+		cache_free(&handler.cache);
+		live_destroy(&shared_live);
+		return 0;
 	}
-	server_free(&srv);
-	cache_free(&h.cache);
-	live_destroy(&live);
+	log_info("event=start socket=%s spf=%s", st->conf->policyd.socket,
+	    spf_engine_name());
+	serve(srv, &shared_live, l.fd, sfd, o.config);
+	close(sfd);
+	stop(&srv, &l, pidfile);
 	return 0;
 }

@@ -202,7 +202,8 @@ policy_decide(const struct conf *c, const char *receiver,
 		return;
 	}
 	if ((id = policy_identity(f, &helo_id)) == NULL) {
-		snprintf(v->reason, sizeof v->reason, "no HELO name and null sender");
+		snprintf(v->reason, sizeof v->reason,
+		    "no HELO name and null sender");
 		return;
 	}
 	act = policy_action(c, id->result, helo_id);
@@ -238,7 +239,9 @@ policy_decide(const struct conf *c, const char *receiver,
 const char *
 policy_kind_name(enum policy_kind k)
 {
-	static const char *const names[] = { "dunno", "prepend", "reject", "defer" };
+	static const char *const names[] = {
+		"dunno", "prepend", "reject", "defer"
+	};
 
 	return (unsigned)k < 4 ? names[k] : "unknown";
 }

@@ -40,7 +40,9 @@ enum policy_dmarc {
 	POLICY_DMARC_TEMP,		/* the look-up failed temporarily */
 };
 
-enum policy_kind { POLICY_DUNNO = 0, POLICY_PREPEND, POLICY_REJECT, POLICY_DEFER };
+enum policy_kind {
+	POLICY_DUNNO = 0, POLICY_PREPEND, POLICY_REJECT, POLICY_DEFER
+};
 
 /* The skip lists of a config, parsed once (read-only afterwards). */
 struct policy_skip {

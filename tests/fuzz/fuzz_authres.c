@@ -54,7 +54,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, n = 0;
 
 	if (authres_parse_authserv_id((const char *)data, size, id, sizeof id,
-	    &why) == 0 && !authres_claims((const char *)data, size, id))
+	    &why) == 0 && id[0] != '\0' &&
+	    !authres_claims((const char *)data, size, id))
 		abort();
 	/* split into six NUL-terminated values */
 	buf = malloc(size + 1);

@@ -36,7 +36,7 @@ ps_cleanup() {
 	done
 	for pid in "${PS_PIDS[@]}"; do
 		for i in $(seq 1 30); do
-			kill -0 "$pid" 2>/dev/null || break
+			kill -0 "$pid" 2>/dev/null || continue 2
 			sleep 0.1
 		done
 		kill -9 "$pid" 2>/dev/null

@@ -82,6 +82,19 @@ ps_assert_contains "$PS_TMP/verify1.out" "a=rsa-sha256 pass"
 ps_assert_contains "$PS_TMP/verify1.out" "a=ed25519-sha256 pass"
 ps_assert_not_contains "$OUT" "Authentication-Results:"
 
+# 1b. OpenDKIM (the peer) verifies them too, keys from the same local DNS.
+cat >"$PS_TMP/odk-resolver.conf" <<RES
+server:
+  do-not-query-localhost: no
+forward-zone:
+  name: "."
+  forward-addr: 127.0.0.1@$DNS_PORT
+RES
+printf 'Mode v\nSyslog no\nResolverConfiguration %s\n' "$PS_TMP/odk-resolver.conf" >"$PS_TMP/odk-verify.conf"
+opendkim -x "$PS_TMP/odk-verify.conf" -t "$OUT" >"$PS_TMP/odk1.out" 2>&1
+grep -q "s=rsa, d=example.net, 2048-bit key) succeeded" "$PS_TMP/odk1.out" ||
+	{ cat "$PS_TMP/odk1.out" >&2; ps_fail "OpenDKIM does not verify our RSA signature"; }
+
 # 2. The same message from an unauthenticated external client: not signed.
 message "$PS_TMP/ext-unsigned.eml" someone@example.net "external, our domain"
 send "$PS_TMP/ext-unsigned.eml" --local-interface 127.0.0.2
@@ -99,6 +112,19 @@ tr -d '\r' <"$OUT" | awk '/^Authentication-Results:/{p=1} p&&/^[^ \t]/&&!/^Authe
 ps_assert_contains "$PS_TMP/ar3" "dkim=pass"
 ps_assert_contains "$PS_TMP/ar3" "header.d=example.org"
 ps_assert_contains "$PS_TMP/ar3" "header.s=ext"
+
+# 3b. Inbound, signed by OpenDKIM with example.org's key: dkim=pass.
+message "$PS_TMP/odk.eml" news@example.org "signed by OpenDKIM"
+printf 'Mode s\nDomain example.org\nSelector ext\nKeyFile %s\nCanonicalization relaxed/simple\nSyslog no\nRequireSafeKeys no\n' \
+	"$keys/example.org/ext.key" >"$PS_TMP/odk-sign.conf"
+opendkim -x "$PS_TMP/odk-sign.conf" -t "$PS_TMP/odk.eml" 2>&1 |
+	awk '/^DKIM-Signature:/{p=1} p' >"$PS_TMP/odk.sig"
+grep -q '^DKIM-Signature:' "$PS_TMP/odk.sig" || ps_fail "OpenDKIM did not sign"
+{ sed 's/\r*$/\r/' "$PS_TMP/odk.sig"; cat "$PS_TMP/odk.eml"; } >"$PS_TMP/odk-signed.eml"
+send "$PS_TMP/odk-signed.eml" --local-interface 127.0.0.2 --from news@example.org
+tr -d '\r' <"$OUT" | awk '/^Authentication-Results:/{p=1} p&&/^[^ \t]/&&!/^Authentication-Results:/{p=0} p' >"$PS_TMP/ar3b"
+ps_assert_contains "$PS_TMP/ar3b" "dkim=pass"
+ps_assert_contains "$PS_TMP/ar3b" "header.d=example.org"
 
 # 4. The same, body tampered after signing: dkim=fail.
 sed 's/Hello from/Hullo from/' "$PS_TMP/ext-signed.eml" >"$PS_TMP/tampered.eml"
@@ -133,5 +159,51 @@ send "$PS_TMP/out2.eml"
 [ "$(grep -c '^DKIM-Signature:' "$OUT")" = 2 ] ||
 	{ cat "$OUT" >&2; ps_fail "after a failed reload the old keys no longer sign"; }
 $DKIMDNS verify "$DNS_PORT" "$OUT" >/dev/null 2>&1 || ps_fail "signatures after reload do not verify"
+# 7. Hostile signatures: each gets a clear result, the milter serves on.
+hostile() {  # hostile NAME DKIM-SIGNATURE-VALUE
+	{ printf 'DKIM-Signature: %s\r\n' "$2"; cat "$PS_TMP/ext.eml"; } >"$PS_TMP/h-$1.eml"
+	send "$PS_TMP/h-$1.eml" --local-interface 127.0.0.2 --from news@example.org
+	tr -d '\r' <"$OUT" | awk '/^Authentication-Results: mx/{p=1} p&&/^[^ \t]/&&!/^Authentication-Results:/{p=0} p' >"$PS_TMP/ar-$1"
+}
+hostile missing-tags "v=1; a=rsa-sha256; s=ext; bh=abc="
+grep -qE 'dkim=(permerror|neutral)' "$PS_TMP/ar-missing-tags" || ps_fail "missing d= not permerror"
+hostile bad-base64 "v=1; a=rsa-sha256; d=example.org; s=ext; h=from; bh=!!!notbase64; b=###"
+grep -qE 'dkim=(permerror|neutral|fail)' "$PS_TMP/ar-bad-base64" || ps_fail "bad base64 not reported"
+hostile unknown-alg "v=1; a=rsa-md5; d=example.org; s=ext; h=from; bh=YWJj; b=YWJj"
+grep -qE 'dkim=(permerror|neutral)' "$PS_TMP/ar-unknown-alg" || ps_fail "unknown a= not permerror"
+hostile l-beyond "v=1; a=rsa-sha256; d=example.org; s=ext; l=999999; h=from; bh=YWJj; b=YWJj"
+grep -qE 'dkim=(permerror|fail|neutral)' "$PS_TMP/ar-l-beyond" || ps_fail "l= beyond body not reported"
+hostile huge-b "v=1; a=rsa-sha256; d=example.org; s=ext; h=from; bh=YWJj; b=$(head -c 49152 /dev/zero | tr '\0' 'A')"
+grep -qE 'dkim=(permerror|fail|neutral)' "$PS_TMP/ar-huge-b" || ps_fail "64 KB b= not reported"
+[ "$(wc -c <"$PS_TMP/ar-huge-b")" -lt 2000 ] || ps_fail "a huge b= made the A-R header huge"
+# 100 signatures: the first milter.max_signatures (5) are checked, one entry says the rest were not.
+{
+	for i in $(seq 1 100); do
+		printf 'DKIM-Signature: v=1; a=rsa-sha256; d=s%d.example.org; s=x; h=from; bh=YWJj; b=YWJj\r\n' "$i"
+	done
+	cat "$PS_TMP/ext.eml"
+} >"$PS_TMP/h-100.eml"
+send "$PS_TMP/h-100.eml" --local-interface 127.0.0.2 --from news@example.org
+tr -d '\r' <"$OUT" | awk '/^Authentication-Results: mx/{p=1} p&&/^[^ \t]/&&!/^Authentication-Results:/{p=0} p' >"$PS_TMP/ar-100"
+[ "$(grep -o 'dkim=' "$PS_TMP/ar-100" | wc -l)" = 6 ] || { cat "$PS_TMP/ar-100" >&2; ps_fail "100 signatures: expected 5 results + 1 limit entry"; }
+ps_assert_contains "$PS_TMP/ar-100" "95 more signatures not verified (limit 5)"
+# A 1 MB header (Postfix truncates it) must not stop the milter.
+{ printf 'X-Big: '; head -c 1048576 /dev/zero | tr '\0' 'x'; printf '\r\n'; cat "$PS_TMP/ext-signed.eml"; } >"$PS_TMP/h-big.eml"
+send "$PS_TMP/h-big.eml" --local-interface 127.0.0.2 --from news@example.org
+ps_assert_contains "$OUT" "Authentication-Results: mx.postseal.test"
+# And a normal message after all that still verifies.
+send "$PS_TMP/ext-signed.eml" --local-interface 127.0.0.2 --from news@example.org
+tr -d '\r' <"$OUT" | grep -A3 '^Authentication-Results: mx' | grep -q 'dkim=pass' || ps_fail "milter stopped verifying after hostile input"
+
 kill -0 "$MILTER_PID" || ps_fail "the milter died"
+# A clean stop: exit status 0, and under ASan no error or leak report.
+ps_postfix_stop
+kill -TERM "$MILTER_PID"
+wait "$MILTER_PID"
+rc=$?
+[ "$rc" = 0 ] || { tail -n 40 "$PS_TMP/milter.log" >&2; ps_fail "milter exited with status $rc"; }
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PS_TMP/milter.log"; then
+	cat "$PS_TMP/milter.log" >&2
+	ps_fail "sanitizer report from the milter"
+fi
 echo "milter postfix: all checks passed"

@@ -32,7 +32,7 @@ zone perm.test '@ TXT "v=spf1 ip4:not-an-ip -all"'
 ps_start_dns "$PS_TMP"/pass.test.zone "$PS_TMP"/fail.test.zone \
 	"$PS_TMP"/dmarc.test.zone "$PS_TMP"/soft.test.zone "$PS_TMP"/perm.test.zone
 
-# write_conf FILE SOCKET NAMESERVER_PORT
+# write_conf FILE SOCKET NAMESERVER_PORT [EXTRA_POLICYD_SETTING]
 write_conf() {
 	cat >"$1" <<CONF
 user = "nobody";
@@ -44,6 +44,7 @@ policyd = {
 	socket_mode = 0660;
 	pidfile = "$PS_TMP/run/policyd.pid";
 	spf = { skip_addresses = [ "127.0.0.1" ]; };
+	${4:-}
 };
 CONF
 	chmod 644 "$1"
@@ -108,7 +109,7 @@ def closed_without_reply(s):
 
 def cmd_bad(addr, kind):
     good = connect(addr)
-    print("before", ask(good, "192.0.2.10", "mx.pass.test", "a@pass.test", "g1"))
+    print("before", ask(good, "192.0.2.10", "mx.pass.test", "a@pass.test", kind + "g1"))
     bad = connect(addr)
     req = request("192.0.2.10", "mx.pass.test", "a@pass.test", "b1")
     if kind == "longline":
@@ -132,9 +133,9 @@ def cmd_bad(addr, kind):
         except (BrokenPipeError, ConnectionResetError):
             pass
         print("bad", "closed" if closed_without_reply(bad) else "ANSWERED")
-    print("after", ask(good, "192.0.2.10", "mx.pass.test", "a@pass.test", "g2"))
+    print("after", ask(good, "192.0.2.10", "mx.pass.test", "a@pass.test", kind + "g2"))
     fresh = connect(addr)
-    print("fresh", ask(fresh, "192.0.2.10", "mx.pass.test", "a@pass.test", "g3"))
+    print("fresh", ask(fresh, "192.0.2.10", "mx.pass.test", "a@pass.test", kind + "g3"))
 
 def cmd_many(addr, n):
     n = int(n)
@@ -154,6 +155,22 @@ def cmd_many(addr, n):
     bad = [r for r in results if not (r and r.startswith("PREPEND"))]
     if bad:
         print("first-bad", bad[0])
+
+def cmd_bound(addr):
+    # max_connections = 2: a third connection is closed at once
+    a, b = connect(addr), connect(addr)
+    print("a", ask(a, "192.0.2.10", "mx.pass.test", "a@pass.test", "bd1"))
+    print("b", ask(b, "192.0.2.10", "mx.pass.test", "b@pass.test", "bd2"))
+    c = connect(addr)
+    print("c", "closed" if closed_without_reply(c) else "open")
+    a.close()
+    for _ in range(50):
+        time.sleep(0.1)
+        d = connect(addr)
+        r = ask(d, "192.0.2.10", "mx.pass.test", "d@pass.test", "bd3")
+        if r != "CLOSED":
+            break
+    print("d", r)
 
 globals()["cmd_" + sys.argv[1]](*sys.argv[2:])
 PY
@@ -190,7 +207,7 @@ wait_for port_open "$PORT" || { cat "$PS_TMP/inet.log" >&2; ps_fail "policyd did
 A=127.0.0.1:$PORT
 
 expect_ask "$A" "192.0.2.10,mx.pass.test,bob@pass.test,p1" "PREPEND Received-SPF: pass"
-echo "$LAST" | grep -qF 'identity=mailfrom; ' || ps_fail "no identity=: $LAST"
+echo "$LAST" | grep -qF 'identity=mailfrom;' || ps_fail "no identity=: $LAST"
 echo "$LAST" | grep -qF 'envelope-from=bob@pass.test;' || ps_fail "no envelope-from: $LAST"
 echo "$LAST" | grep -qF 'client-ip=192.0.2.10;' || ps_fail "no client-ip: $LAST"
 echo "$LAST" | grep -qF 'receiver=mx.policyd.test;' || ps_fail "no receiver: $LAST"
@@ -275,6 +292,23 @@ start_policyd "$PS_TMP/temp.conf" "$PS_TMP/temp.log"
 wait_for port_open "$PORT" || ps_fail "policyd (blackhole) did not listen"
 expect_ask "127.0.0.1:$PORT" "192.0.2.10,mx.pass.test,bob@pass.test,t1" "DEFER_IF_PERMIT 4.7.24 SPF temperror"
 kill -TERM "$POLICYD_PID"
+
+echo "== connection bound, daemon mode"
+PORT=$(ps_free_port)
+write_conf "$PS_TMP/bound.conf" "inet:127.0.0.1:$PORT" "$DNS_PORT" "max_connections = 2;"
+"$POLICYD" -c "$PS_TMP/bound.conf" >"$PS_TMP/bound.out" 2>&1 || ps_fail "daemon mode did not start"
+wait_for test -s "$PS_TMP/run/policyd.pid" || ps_fail "daemon mode: no pidfile"
+DPID=$(cat "$PS_TMP/run/policyd.pid")
+ps_register_pid "$DPID"
+[ "$(ps -o user= -p "$DPID")" = nobody ] || ps_fail "daemon runs as $(ps -o user= -p "$DPID")"
+wait_for port_open "$PORT" || ps_fail "daemon mode does not listen"
+out=$(client bound "127.0.0.1:$PORT" 2>&1)
+echo "$out" | grep -qx "c closed" || ps_fail "connection over the bound: $out"
+echo "$out" | grep -q "^d PREPEND Received-SPF: pass" || ps_fail "no answer after a slot was freed: $out"
+kill -TERM "$DPID"
+wait_for eval '! kill -0 $DPID 2>/dev/null' || ps_fail "daemon ignores SIGTERM"
+[ -e "$PS_TMP/run/policyd.pid" ] && ps_fail "daemon left its pidfile"
+[ -s "$PS_TMP/bound.out" ] && ps_fail "daemon mode wrote to the terminal: $(cat "$PS_TMP/bound.out")"
 
 echo "== --stdio (spawn mode)"
 /usr/bin/python3 -c '

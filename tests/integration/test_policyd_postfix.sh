@@ -91,7 +91,8 @@ ps_assert_contains "$f" "identity=mailfrom;"
 
 echo "== fail without DMARC: 550 5.7.23"
 send fail bob@fail.test a@rcpt.test && ps_fail "fail accepted"
-ps_assert_contains "$PS_TMP/fail.swaks" "<~* 550 5.7.23 SPF fail for bob@fail.test"
+grep -E '^<\*\* 550 5\.7\.23 .*SPF fail for bob@fail\.test' "$PS_TMP/fail.swaks" >/dev/null ||
+	ps_fail "fail reply: $(grep '^<\*\*' "$PS_TMP/fail.swaks")"
 
 echo "== fail with DMARC p=reject: accepted with the header"
 send dmarc bob@dmarc.test a@rcpt.test || ps_fail "dmarc fail refused: $(cat "$PS_TMP/dmarc.swaks")"
@@ -100,14 +101,15 @@ ps_assert_contains "$f" "Received-SPF: fail (mx.postseal.test:"
 
 echo "== temperror: 4xx with 4.7.24"
 send temp bob@pass.test a@temp.rcpt.test && ps_fail "temperror accepted"
-grep -E '^<~\* 4[0-9][0-9] 4\.7\.24 ' "$PS_TMP/temp.swaks" >/dev/null ||
-	ps_fail "temperror reply: $(grep '^<~\*' "$PS_TMP/temp.swaks")"
+grep -E '^<\*\* 4[0-9][0-9] 4\.7\.24 .*SPF temperror' "$PS_TMP/temp.swaks" >/dev/null ||
+	ps_fail "temperror reply: $(grep '^<\*\*' "$PS_TMP/temp.swaks")"
 
 echo "== spawn(8) mode"
 send spawn bob@pass.test a@spawn.rcpt.test || ps_fail "spawn mode: $(cat "$PS_TMP/spawn.swaks")"
 f=$(delivered spawn) || ps_fail "spawn-mode message not delivered"
 ps_assert_contains "$f" "Received-SPF: pass (mx.postseal.test:"
 send spawnfail bob@fail.test a@spawn.rcpt.test && ps_fail "spawn mode accepted a fail"
-ps_assert_contains "$PS_TMP/spawnfail.swaks" "550 5.7.23"
+grep -E '^<\*\* 550 5\.7\.23 ' "$PS_TMP/spawnfail.swaks" >/dev/null ||
+	ps_fail "spawn mode fail reply: $(grep '^<\*\*' "$PS_TMP/spawnfail.swaks")"
 
 echo "PASS"

@@ -395,14 +395,16 @@ test_threads(void **state)
 		w[i].want = i < 4 ? DNS_OK : DNS_TEMP;
 		assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
 	}
-	for (i = 0; i < 8; i++) {
+	/* Join every thread before any assertion leaves this function. */
+	for (i = 0; i < 8; i++)
 		pthread_join(t[i], NULL);
+	dns_free(&d);
+	dns_free(&bh);
+	for (i = 0; i < 8; i++) {
 		assert_true(w[i].ok);
 		if (i >= 4)
 			assert_true(w[i].seconds < 2.0);
 	}
-	dns_free(&d);
-	dns_free(&bh);
 }
 
 static void
