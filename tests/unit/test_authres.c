@@ -115,17 +115,19 @@ test_format_none_and_reason(void **state)
 	authres_format(ar, &v);
 	assert_string_equal(v, "mx.example.net; none");
 	free(v);
-	assert_int_equal(authres_add(ar, "dkim", "fail", "body hash \"did\" not \\ verify",
-	    "header.d", "example.org", NULL), 0);
+	assert_int_equal(authres_add(ar, "dkim", "fail",
+	    "body hash \"did\" not \\ verify", "header.d", "example.org", NULL), 0);
 	authres_set_fold(ar, "");
 	authres_format(ar, &v);
 	assert_string_equal(v, "mx.example.net; dkim=fail "
-	    "reason=\"body hash \\\"did\\\" not \\\\ verify\" header.d=example.org");
+	    "reason=\"body hash \\\"did\\\" not \\\\ verify\" "
+	    "header.d=example.org");
 	free(v);
 	authres_set_fold(ar, "\n");
 	authres_format(ar, &v);
 	assert_string_equal(v, "mx.example.net;\n\tdkim=fail "
-	    "reason=\"body hash \\\"did\\\" not \\\\ verify\"\n\theader.d=example.org");
+	    "reason=\"body hash \\\"did\\\" not \\\\ verify\""
+	    "\n\theader.d=example.org");
 	assert_no_injection(v, 0);
 	free(v);
 	authres_free(&ar);
@@ -200,7 +202,7 @@ static void
 test_utf8_cut(void **state)
 {
 	struct authres *ar = authres_new("mx.example.net");
-	char big[601], *v, *s;
+	char big[601], odd[602], *v, *s;
 	int i;
 
 	for (i = 0; i < 300; i++)
@@ -212,6 +214,20 @@ test_utf8_cut(void **state)
 	s = strstr(v, "reason=\"");
 	assert_non_null(s);
 	assert_int_equal(strlen(s), strlen("reason=\"\"") + AUTHRES_MAX_VALUE);
+	free(v);
+	authres_free(&ar);
+
+	/* one byte off: the cut falls inside a character, which goes whole */
+	ar = authres_new("mx.example.net");
+	odd[0] = 'x';
+	memcpy(odd + 1, big, sizeof big);
+	authres_add(ar, "dkim", "fail", odd, NULL);
+	authres_format(ar, &v);
+	assert_utf8(v);
+	s = strstr(v, "reason=\"");
+	assert_non_null(s);
+	assert_int_equal(strlen(s), strlen("reason=\"\"") + AUTHRES_MAX_VALUE -
+	    1);
 	free(v);
 	authres_free(&ar);
 }

@@ -1,4 +1,4 @@
-/* Unit tests for lib/domain: From header, addresses, names, org domain, CIDR. */
+/* Unit tests for lib/domain: From, addresses, names, org domain, CIDR. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -234,7 +234,8 @@ test_from_address(void **state)
 	}
 	assert_int_equal(domain_from_address(NULL, dom, sizeof dom), 1);
 	assert_string_equal(dom, "");
-	assert_int_equal(domain_from_address("u@example.com", small, sizeof small), -1);
+	assert_int_equal(domain_from_address("u@example.com", small,
+	    sizeof small), -1);
 }
 
 static void
