@@ -91,6 +91,34 @@ dns_check_nameserver(const char *ns)
 	return 0;
 }
 
+/*
+ * With explicit name servers, the reverse zones of private and
+ * documentation networks must be asked of them too: libunbound answers
+ * them itself with NXDOMAIN by default, which hides the PTR records the
+ * configured server has (test zones, SPF "ptr" and %{p} checks).
+ */
+static const char *const dns_shadowed[] = {
+	"10.in-addr.arpa.", "168.192.in-addr.arpa.", "2.0.192.in-addr.arpa.",
+	"100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
+	"254.169.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.", "d.f.ip6.arpa.",
+	"8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.",
+	"b.e.f.ip6.arpa.",
+};
+
+static void
+dns_unshadow(struct ub_ctx *ctx)
+{
+	char zone[32];
+
+	/* A zone that is not there is not an error: nothing to unshadow. */
+	for (size_t i = 0; i < sizeof dns_shadowed / sizeof dns_shadowed[0]; i++)
+		(void)ub_ctx_zone_remove(ctx, dns_shadowed[i]);
+	for (int b = 16; b <= 31; b++) {
+		snprintf(zone, sizeof zone, "%d.172.in-addr.arpa.", b);
+		(void)ub_ctx_zone_remove(ctx, zone);
+	}
+}
+
 static int
 dns_setup(struct ub_ctx *ctx, const struct dns_options *opt, char *why,
     size_t whylen)
@@ -99,7 +127,10 @@ dns_setup(struct ub_ctx *ctx, const struct dns_options *opt, char *why,
 	int r;
 
 	/* Local test servers live on loopback. */
-	if ((r = ub_ctx_set_option(ctx, "do-not-query-localhost:", "no")) != 0) {
+	if ((r = ub_ctx_set_option(ctx, "do-not-query-localhost:", "no")) != 0 ||
+	    (opt->n_nameservers > 0 &&
+	    ((r = ub_ctx_set_option(ctx, "unblock-lan-zones:", "yes")) != 0 ||
+	    (r = ub_ctx_set_option(ctx, "insecure-lan-zones:", "yes")) != 0))) {
 		whyf(why, whylen, "resolver option: %s", ub_strerror(r));
 		return -1;
 	}
@@ -147,6 +178,8 @@ dns_setup(struct ub_ctx *ctx, const struct dns_options *opt, char *why,
 		    "anchor): %s", ub_strerror(r));
 		return -1;
 	}
+	if (opt->n_nameservers > 0)
+		dns_unshadow(ctx);
 	return 0;
 }
 

@@ -52,9 +52,13 @@ struct spf {
 enum spfl_limit { SPFL_LIMIT_NONE = 0, SPFL_LIMIT_TERMS, SPFL_LIMIT_VOID,
     SPFL_LIMIT_MX, SPFL_LIMIT_LOOKUPS };
 
-static const char *const spfl_limit_text[] = { "", "more than 10 DNS-querying "
-    "terms", "more than 2 void look-ups", "more than 10 MX names",
-    "more than 250 look-ups" };
+static const char *const spfl_limit_text[] = {
+	"",
+	"more than 10 DNS-querying terms",
+	"more than 2 void look-ups",
+	"more than 10 MX names",
+	"more than 250 look-ups",
+};
 
 /* What a query is for, told apart by the order libspf2 asks in. */
 enum spfl_kind { SPFL_RECORD, SPFL_TXT, SPFL_TERM, SPFL_SUB };
