@@ -98,6 +98,19 @@ cb_helo(SMFICTX *ctx, char *helo)
 	return cb_noreply(ctx, SMFIP_NR_HELO);
 }
 
+/* MAIL FROM arrives as "<addr>"; keep the bare address ("" for <>). */
+static void
+cb_envelope_address(const char *arg, char *out, size_t n)
+{
+	size_t len = strlen(arg);
+
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
+		arg++;
+		len -= 2;
+	}
+	snprintf(out, n, "%.*s", (int)len, arg);
+}
+
 static sfsistat
 cb_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -110,8 +123,8 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		log_warnx("event=no-runtime detail=\"message accepted unchecked\"");
 		return SMFIS_ACCEPT;
 	}
-	snprintf(s->mail_from, sizeof s->mail_from, "%s",
-	    argv && argv[0] ? argv[0] : "");
+	cb_envelope_address(argv && argv[0] ? argv[0] : "", s->mail_from,
+	    sizeof s->mail_from);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	snprintf(s->auth_user, sizeof s->auth_user, "%s", auth ? auth : "");
 	s->outbound = s->auth_user[0] != '\0' || s->local ||

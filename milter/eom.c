@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authres.h"
 #include "log.h"
+#include "spfcheck.h"
 #include "sign.h"
 #include "strlist.h"
 #include "verify.h"
@@ -76,28 +78,56 @@ eom_remove_forged(SMFICTX *ctx, const struct session *s)
 	}
 }
 
+/* spf= entry: smtp.mailfrom for a MAIL FROM check, smtp.helo for HELO. */
+static void
+eom_spf(struct session *s, struct authres *ar, struct spf_outcome *spf)
+{
+	int helo;
+
+	spfcheck_run(s, spf);
+	helo = strcmp(spf->identity, "helo") == 0;
+	authres_add(ar, "spf", spf_result_name(spf->result), NULL, NULL);
+	if (helo && s->helo[0] != '\0')
+		authres_prop(ar, "smtp.helo", s->helo);
+	else if (spf->sender[0] != '\0')
+		authres_prop(ar, "smtp.mailfrom", spf->sender);
+}
+
+static sfsistat
+eom_authres(SMFICTX *ctx, struct session *s, struct authres *ar)
+{
+	char *value = NULL;
+
+	if (authres_format(ar, &value) == -1 ||
+	    eom_insert(ctx, s, "Authentication-Results", value) == MI_FAILURE)
+		log_warnx("queue_id=%s event=authres-insert-failed", s->queue_id);
+	free(value);
+	return SMFIS_ACCEPT;
+}
+
 sfsistat
 eom_verify(SMFICTX *ctx, struct session *s)
 {
 	struct verify_outcome out;
+	struct spf_outcome spf;
+	struct authres *ar = authres_new(s->rt->conf->authserv_id);
 	char why[512];
+	sfsistat r;
 	int tempfail = s->rt->conf->milter.on_verify_temperror ==
 	    CONF_ON_ERROR_TEMPFAIL;
 
-	if (verify_finish(s, &out, why, sizeof why) == -1) {
+	eom_spf(s, ar, &spf);
+	if (verify_finish(s, ar, &out, why, sizeof why) == -1)
 		log_warnx("queue_id=%s event=verify-error reason=\"%s\"",
 		    s->queue_id, why);
-		return SMFIS_ACCEPT;
-	}
 	eom_remove_forged(ctx, s);
 	if (out.temperror && tempfail) {
-		free(out.authres);
 		log_info("queue_id=%s event=verify-temperror action=tempfail",
 		    s->queue_id);
-		return SMFIS_TEMPFAIL;
-	}
-	if (eom_insert(ctx, s, "Authentication-Results", out.authres) == MI_FAILURE)
-		log_warnx("queue_id=%s event=authres-insert-failed", s->queue_id);
-	free(out.authres);
-	return SMFIS_ACCEPT;
+		r = SMFIS_TEMPFAIL;
+	} else
+		r = eom_authres(ctx, s, ar);
+	spf_outcome_clear(&spf);
+	authres_free(&ar);
+	return r;
 }

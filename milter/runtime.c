@@ -12,6 +12,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "safepath.h"
+#include "spf.h"
 #include "xmalloc.h"
 
 /* The live runtime: swapped by pointer under this lock (DESIGN.md reload). */
@@ -24,6 +25,7 @@ runtime_free(struct runtime *rt)
 	if (rt == NULL)
 		return;
 	dkverify_lib_free(&rt->vlib);
+	spf_free(&rt->spf);
 	keys_free(&rt->keys);
 	dns_free(&rt->dns);
 	free(rt->internal);
@@ -101,6 +103,8 @@ runtime_open_dns(struct runtime *rt, struct strlist *problems)
 	}
 	if ((rt->vlib = dkverify_lib_new(rt->dns, why, sizeof why)) == NULL)
 		strlist_addf(problems, "dkim verifier: %s", why);
+	if ((rt->spf = spf_new(rt->dns, c->authserv_id, why, sizeof why)) == NULL)
+		strlist_addf(problems, "spf: %s", why);
 }
 
 struct runtime *

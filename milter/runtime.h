@@ -18,12 +18,14 @@
 struct keys;
 struct dns;
 struct dkverify_lib;
+struct spf;
 
 struct runtime {
 	struct conf *conf;
 	struct keys *keys;
 	struct dns *dns;
 	struct dkverify_lib *vlib;
+	struct spf *spf;
 	struct domain_cidr *internal;	/* milter.internal_hosts, parsed */
 	size_t n_internal;
 	int refs;			/* guarded by the runtime lock */

@@ -72,10 +72,10 @@ verify_over_limit(const struct session *s, struct authres *ar, size_t nres)
 }
 
 int
-verify_finish(struct session *s, struct verify_outcome *out, char *why, size_t n)
+verify_finish(struct session *s, struct authres *ar,
+    struct verify_outcome *out, char *why, size_t n)
 {
 	struct dkverify_result *res = NULL;
-	struct authres *ar;
 	size_t nres = 0;
 
 	memset(out, 0, sizeof *out);
@@ -83,7 +83,6 @@ verify_finish(struct session *s, struct verify_outcome *out, char *why, size_t n
 		snprintf(why, n, "verification failed to complete");
 		return -1;
 	}
-	ar = authres_new(s->rt->conf->authserv_id);
 	for (size_t i = 0; i < nres; i++) {
 		if ((int)i >= s->rt->conf->milter.max_signatures)
 			break;
@@ -98,11 +97,5 @@ verify_finish(struct session *s, struct verify_outcome *out, char *why, size_t n
 		verify_over_limit(s, ar, nres);
 	out->count = (int)nres;
 	free(res);
-	if (authres_format(ar, &out->authres) == -1) {
-		authres_free(&ar);
-		snprintf(why, n, "Authentication-Results header not built");
-		return -1;
-	}
-	authres_free(&ar);
 	return 0;
 }
