@@ -1,5 +1,6 @@
-/* conf: see conf.h.  The keys and their checks are in confschema.c and
- * confvalue.c; this file reads the file, walks it and reports problems. */
+/* conf: see conf.h.  The keys are in confschema.c, applying a value in
+ * confset.c, the value checks in confvalue.c; this file reads the file,
+ * walks it and reports problems. */
 #include "conf.h"
 
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "confschema.h"
+#include "confset.h"
 #include "xmalloc.h"
 
 #define CONF_MAX_FILE	(16L * 1024 * 1024)	/* a bigger file is refused */
@@ -26,7 +28,7 @@ struct conf_ctx {
 	size_t count;			/* problems reported by this load */
 	const char *path;		/* the main file */
 	struct strlist biglines;	/* "file:line" holding a too large integer */
-	struct confschema_sink sink;	/* the setters' way to conf_problem() */
+	struct confset_sink sink;	/* the setters' way to conf_problem() */
 };
 
 /* ---- problems ---- */
@@ -64,7 +66,7 @@ conf_wrong_type(struct conf_ctx *x, const config_setting_t *s, const char *key,
     const char *want)
 {
 	return conf_problem(x, s, key, "must be %s, not %s", want,
-	    confschema_type_name(config_setting_type(s)));
+	    confset_type_name(config_setting_type(s)));
 }
 
 static void
@@ -218,7 +220,7 @@ conf_sign_entry(struct conf_ctx *x, const config_setting_t *e, const char *key,
 		if ((k = confschema_find(confschema_sign, config_setting_name(s))) == NULL)
 			conf_unknown(x, s, skey, config_setting_name(s), confschema_sign);
 		else
-			confschema_set(k, out, s, skey, &x->sink);
+			confset_apply(k, out, s, skey, &x->sink);
 	}
 	if (config_setting_get_member(e, "domain") == NULL)
 		conf_problem(x, e, key, "missing domain");
@@ -271,7 +273,7 @@ conf_walk(struct conf_ctx *x, const config_setting_t *g, const char *prefix)
 		else if (k->type == CONFSCHEMA_SIGN)
 			conf_sign(x, k, s);
 		else if (k->type != CONFSCHEMA_GROUP)
-			confschema_set(k, x->c, s, key, &x->sink);
+			confset_apply(k, x->c, s, key, &x->sink);
 		else if (config_setting_type(s) != CONFIG_TYPE_GROUP)
 			conf_wrong_type(x, s, key, "a group { ... }");
 		else
@@ -381,7 +383,7 @@ conf_load(const char *path, struct strlist *problems)
 	struct conf_ctx x = { .problems = problems ? problems : &own, .path = path };
 	config_t cfg;
 
-	x.sink = (struct confschema_sink){ &x, conf_sink_problem, conf_sink_too_big };
+	x.sink = (struct confset_sink){ &x, conf_sink_problem, conf_sink_too_big };
 	if (conf_prescan(&x, path, path) == -1) {
 		strlist_clear(&own);
 		return NULL;

@@ -1,19 +1,16 @@
 /*
  * confschema: the declarative table of every config key (name, type,
- * default, bounds, value check) and the typed setters that apply one
- * libconfig setting to its field.  conf.c walks the file and reports;
- * this module knows what each key means.  Internal to lib/conf*: other
- * modules use conf.h.
+ * default, bounds, value check) and the defaults it gives.  conf.c walks
+ * the file and reports, confset.c applies one setting to its field along
+ * a row of this table, confvalue.c holds the value checks.  Internal to
+ * lib/conf*: other modules use conf.h.
  *
- * The tables are constant; every function is thread-safe.  Setters never
- * print or log: each problem goes to the caller's sink.
+ * The tables are constant; every function is thread-safe.
  */
 #ifndef POSTSEAL_CONFSCHEMA_H
 #define POSTSEAL_CONFSCHEMA_H
 
 #include <stddef.h>
-
-#include <libconfig.h>
 
 #include "conf.h"
 
@@ -28,7 +25,7 @@ enum confschema_type {
 	CONFSCHEMA_MODE,	/* int file mode 0..max, see confvalue_mode_*() */
 	CONFSCHEMA_ENUM,	/* int: index of the word */
 	CONFSCHEMA_LIST,	/* struct strlist, at most max entries */
-	CONFSCHEMA_SIGN,	/* milter.sign: walked by conf.c */
+	CONFSCHEMA_SIGN,	/* milter.sign: a list of confschema_sign groups */
 };
 
 /* A value check, as in confvalue.h. */
@@ -50,6 +47,9 @@ struct confschema_key {
 	int idef;			/* BOOL, INT, MODE, ENUM */
 	const char *const *ldef;	/* LIST */
 };
+
+/* The field of row k in base, as a T *. */
+#define CONFSCHEMA_FIELD(base, k, T) ((T *)(void *)((char *)(base) + (k)->off))
 
 /* Every key of struct conf, groups included, in file-documentation order;
  * ends with a row whose name is NULL. */
@@ -75,30 +75,5 @@ void confschema_defaults(struct conf *c);
 
 /* Free every field the top schema owns (not c itself, path or sign). */
 void confschema_free_fields(struct conf *c);
-
-/*
- * Where the setters send problems.  problem() gets the setting the problem
- * is at, the key as the user knows it ("dns.nameservers[1]") and the text.
- * too_big() says whether the integer literal of s did not fit in 32 bits
- * (libconfig 1.5 truncates those without a word, see conf.c).
- */
-struct confschema_sink {
-	void *arg;
-	void (*problem)(void *arg, const config_setting_t *s, const char *key,
-	    const char *msg);
-	int (*too_big)(void *arg, const config_setting_t *s);
-};
-
-/*
- * Apply setting s to the field of row k in base (a struct conf for
- * confschema_top, a struct conf_sign for confschema_sign); key names it in
- * problems.  Returns 0, or -1 after sending every problem to sink; the field
- * then keeps its previous value.  GROUP and SIGN rows are the caller's.
- */
-int confschema_set(const struct confschema_key *k, void *base,
-    const config_setting_t *s, const char *key, const struct confschema_sink *sink);
-
-/* "an integer", "a group { }": a libconfig CONFIG_TYPE_* in problems. */
-const char *confschema_type_name(int config_type);
 
 #endif

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +13,8 @@
 
 #include <unbound.h>
 
+#include "dns_rr.h"
 #include "xmalloc.h"
-
-#define DNS_T_A		1
-#define DNS_T_PTR	12
-#define DNS_T_MX	15
-#define DNS_T_TXT	16
-#define DNS_T_AAAA	28
-#define DNS_C_IN	1
 
 #define RCODE_SERVFAIL	2
 #define RCODE_NXDOMAIN	3
@@ -49,21 +42,6 @@ struct dns_pending {
 	int err;
 	struct ub_result *res;
 };
-
-static void whyf(char *why, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-whyf(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || n == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-}
 
 /* "IP" or "IP@PORT" with a numeric IPv4/IPv6 address and port 1..65535. */
 static int
@@ -131,42 +109,42 @@ dns_setup(struct ub_ctx *ctx, const struct dns_options *opt, char *why,
 	    (opt->n_nameservers > 0 &&
 	    ((r = ub_ctx_set_option(ctx, "unblock-lan-zones:", "yes")) != 0 ||
 	    (r = ub_ctx_set_option(ctx, "insecure-lan-zones:", "yes")) != 0))) {
-		whyf(why, whylen, "resolver option: %s", ub_strerror(r));
+		dns_rr_why(why, whylen, "resolver option: %s", ub_strerror(r));
 		return -1;
 	}
 	for (i = 0; i < opt->n_nameservers; i++) {
 		if (dns_check_nameserver(opt->nameservers[i]) == -1) {
-			whyf(why, whylen, "nameserver \"%s\": not IP or IP@PORT",
+			dns_rr_why(why, whylen, "nameserver \"%s\": not IP or IP@PORT",
 			    opt->nameservers[i]);
 			return -1;
 		}
 		if ((r = ub_ctx_set_fwd(ctx, opt->nameservers[i])) != 0) {
-			whyf(why, whylen, "nameserver %s: %s",
+			dns_rr_why(why, whylen, "nameserver %s: %s",
 			    opt->nameservers[i], ub_strerror(r));
 			return -1;
 		}
 	}
 	if (opt->n_nameservers == 0 &&
 	    (r = ub_ctx_resolvconf(ctx, "/etc/resolv.conf")) != 0) {
-		whyf(why, whylen, "/etc/resolv.conf: %s", ub_strerror(r));
+		dns_rr_why(why, whylen, "/etc/resolv.conf: %s", ub_strerror(r));
 		return -1;
 	}
 	if (opt->trust_anchor != NULL && opt->trust_anchor[0] != '\0') {
 		/* libunbound reads the file only when the context is
 		 * finalized; check it here so the message names it. */
 		if (access(opt->trust_anchor, R_OK) == -1) {
-			whyf(why, whylen, "trust anchor %s: %s",
+			dns_rr_why(why, whylen, "trust anchor %s: %s",
 			    opt->trust_anchor, strerror(errno));
 			return -1;
 		}
 		if ((r = ub_ctx_add_ta_file(ctx, opt->trust_anchor)) != 0) {
-			whyf(why, whylen, "trust anchor %s: %s",
+			dns_rr_why(why, whylen, "trust anchor %s: %s",
 			    opt->trust_anchor, ub_strerror(r));
 			return -1;
 		}
 	}
 	if ((r = ub_ctx_async(ctx, 1)) != 0) {
-		whyf(why, whylen, "resolver thread: %s", ub_strerror(r));
+		dns_rr_why(why, whylen, "resolver thread: %s", ub_strerror(r));
 		return -1;
 	}
 	/* Special-use "test." must reach the configured servers instead of
@@ -174,7 +152,7 @@ dns_setup(struct ub_ctx *ctx, const struct dns_options *opt, char *why,
 	 * context, so it comes last ("local-zone: test. nodefault" is not
 	 * accepted by ub_ctx_set_option). */
 	if ((r = ub_ctx_zone_remove(ctx, "test.")) != 0) {
-		whyf(why, whylen, "resolver set-up (local zone test., trust "
+		dns_rr_why(why, whylen, "resolver set-up (local zone test., trust "
 		    "anchor): %s", ub_strerror(r));
 		return -1;
 	}
@@ -191,11 +169,11 @@ dns_new(const struct dns_options *opt, char *why, size_t whylen)
 	struct ub_ctx *ctx;
 
 	if (opt == NULL || opt->timeout < 1) {
-		whyf(why, whylen, "DNS timeout must be at least 1 second");
+		dns_rr_why(why, whylen, "DNS timeout must be at least 1 second");
 		return NULL;
 	}
 	if ((ctx = ub_ctx_create()) == NULL) {
-		whyf(why, whylen, "ub_ctx_create failed");
+		dns_rr_why(why, whylen, "ub_ctx_create failed");
 		return NULL;
 	}
 	if (dns_setup(ctx, opt, why, whylen) == -1) {
@@ -226,39 +204,6 @@ dns_free(struct dns **dp)
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 	*dp = NULL;
-}
-
-/* Names are checked before any packet leaves: bounded, no empty labels,
- * no bytes that libunbound's text parser would interpret. */
-static int
-dns_check_name(const char *name, char *why, size_t whylen)
-{
-	size_t len, label = 0, i;
-
-	len = name ? strlen(name) : 0;
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if (len == 0 || len > DNS_MAX_NAME) {
-		whyf(why, whylen, "query name length %zu not in 1..%d", len,
-		    DNS_MAX_NAME);
-		return -1;
-	}
-	for (i = 0; i <= len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (i == len || c == '.') {
-			if (label == 0 || label > 63) {
-				whyf(why, whylen, "query name has an %s label",
-				    label ? "over-long" : "empty");
-				return -1;
-			}
-			label = 0;
-		} else if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"') {
-			whyf(why, whylen, "query name has byte 0x%02x", c);
-			return -1;
-		} else
-			label++;
-	}
-	return 0;
 }
 
 static void
@@ -324,7 +269,7 @@ dns_resolve(struct dns *d, const char *name, int rrtype,
 	deadline.tv_sec += d->timeout;
 	if ((r = ub_resolve_async(d->ctx, name, rrtype, DNS_C_IN, &p,
 	    dns_callback, &id)) != 0) {
-		whyf(why, whylen, "resolver: %s", ub_strerror(r));
+		dns_rr_why(why, whylen, "resolver: %s", ub_strerror(r));
 		return -1;
 	}
 	pthread_mutex_lock(&d->lock);
@@ -335,7 +280,7 @@ dns_resolve(struct dns *d, const char *name, int rrtype,
 	 * it, since p lives on this stack. */
 	if (!p.done && ub_cancel(d->ctx, id) == 0) {
 		pthread_mutex_unlock(&d->lock);
-		whyf(why, whylen, "timeout after %ds", d->timeout);
+		dns_rr_why(why, whylen, "timeout after %ds", d->timeout);
 		return -1;
 	}
 	while (!p.done)
@@ -343,7 +288,7 @@ dns_resolve(struct dns *d, const char *name, int rrtype,
 	pthread_mutex_unlock(&d->lock);
 	if (p.err != 0 || p.res == NULL) {
 		ub_resolve_free(p.res);
-		whyf(why, whylen, "resolver: %s", ub_strerror(p.err));
+		dns_rr_why(why, whylen, "resolver: %s", ub_strerror(p.err));
 		return -1;
 	}
 	*res = p.res;
@@ -359,162 +304,19 @@ dns_classify(const struct dns *d, const struct ub_result *r,
 		a->security = r->secure ? DNS_SEC_SECURE :
 		    r->bogus ? DNS_SEC_BOGUS : DNS_SEC_INSECURE;
 	if (r->bogus) {
-		whyf(a->why, sizeof a->why, "DNSSEC validation failed: %s",
+		dns_rr_why(a->why, sizeof a->why, "DNSSEC validation failed: %s",
 		    r->why_bogus ? r->why_bogus : "bogus");
 		return DNS_TEMP;
 	}
 	if (r->rcode == RCODE_NXDOMAIN)
 		return DNS_NXDOMAIN;
 	if (r->rcode != 0) {
-		whyf(a->why, sizeof a->why, "server answered %s",
+		dns_rr_why(a->why, sizeof a->why, "server answered %s",
 		    r->rcode == RCODE_SERVFAIL ? "SERVFAIL" :
 		    r->rcode == RCODE_REFUSED ? "REFUSED" : "an error rcode");
 		return DNS_TEMP;
 	}
 	return r->havedata ? DNS_OK : DNS_NODATA;
-}
-
-/*
- * Decode an uncompressed wire name at p (at most len bytes) into out
- * (size >= 1024) in presentation form without the trailing dot.  Bytes that
- * are not printable, '.' and '\' are written as \DDD.  Returns the bytes
- * consumed, or 0 when malformed.
- */
-static size_t
-dns_wire_name(const unsigned char *p, size_t len, char *out)
-{
-	size_t i = 0, o = 0, l, k;
-
-	for (;;) {
-		/* Labels only (no compression pointers), and the whole wire
-		 * name within 255 bytes, which also bounds what out receives. */
-		if (i >= len || (p[i] & 0xc0) != 0 || i + 1 + p[i] > len ||
-		    (p[i] != 0 && i + 1 + p[i] > 254))
-			return 0;
-		if ((l = p[i++]) == 0)
-			break;
-		if (o > 0)
-			out[o++] = '.';
-		for (k = 0; k < l; k++, i++) {
-			if (p[i] <= 0x20 || p[i] >= 0x7f || p[i] == '.' ||
-			    p[i] == '\\')
-				o += (size_t)sprintf(out + o, "\\%03u", p[i]);
-			else
-				out[o++] = (char)p[i];
-		}
-	}
-	out[o] = '\0';
-	return i;
-}
-
-static int
-dns_take_txt(struct dns_answer *a, size_t n, const unsigned char *p, size_t len)
-{
-	char buf[DNS_MAX_TXT + 1];
-	size_t i = 0, o = 0;
-
-	while (i < len) {
-		size_t l = p[i++];
-		if (i + l > len) {
-			whyf(a->why, sizeof a->why, "malformed TXT rdata");
-			return -1;
-		}
-		if (o + l > DNS_MAX_TXT) {
-			whyf(a->why, sizeof a->why,
-			    "TXT record longer than %d bytes", DNS_MAX_TXT);
-			return -1;
-		}
-		memcpy(buf + o, p + i, l);
-		o += l;
-		i += l;
-	}
-	buf[o] = '\0';
-	a->txt[n] = xmalloc(o + 1);
-	memcpy(a->txt[n], buf, o + 1);
-	a->txt_len[n] = o;
-	return 0;
-}
-
-static int
-dns_take_name(struct dns_answer *a, int rrtype, size_t n,
-    const unsigned char *p, size_t len)
-{
-	char host[1024];
-	size_t off = rrtype == DNS_T_MX ? 2 : 0;
-
-	if (len < off || dns_wire_name(p + off, len - off, host) != len - off) {
-		whyf(a->why, sizeof a->why, "malformed %s rdata",
-		    rrtype == DNS_T_MX ? "MX" : "PTR");
-		return -1;
-	}
-	if (rrtype == DNS_T_PTR) {
-		a->ptr[n] = xstrdup(host);
-		return 0;
-	}
-	a->mx[n].preference = (unsigned)(p[0] << 8 | p[1]);
-	a->mx[n].host = xstrdup(host);
-	return 0;
-}
-
-static int
-dns_take_record(struct dns_answer *a, int rrtype, size_t n,
-    const unsigned char *p, size_t len)
-{
-	switch (rrtype) {
-	case DNS_T_TXT:
-		return dns_take_txt(a, n, p, len);
-	case DNS_T_A:
-	case DNS_T_AAAA:
-		if (len != (rrtype == DNS_T_A ? 4u : 16u)) {
-			whyf(a->why, sizeof a->why, "address rdata of %zu bytes",
-			    len);
-			return -1;
-		}
-		memcpy(rrtype == DNS_T_A ? (void *)&a->a[n] : (void *)&a->aaaa[n],
-		    p, len);
-		return 0;
-	default:
-		return dns_take_name(a, rrtype, n, p, len);
-	}
-}
-
-static void
-dns_alloc_records(struct dns_answer *a, int rrtype, size_t n)
-{
-	if (rrtype == DNS_T_TXT) {
-		a->txt = xcalloc(n, sizeof *a->txt);
-		a->txt_len = xcalloc(n, sizeof *a->txt_len);
-	} else if (rrtype == DNS_T_A)
-		a->a = xcalloc(n, sizeof *a->a);
-	else if (rrtype == DNS_T_AAAA)
-		a->aaaa = xcalloc(n, sizeof *a->aaaa);
-	else if (rrtype == DNS_T_MX)
-		a->mx = xcalloc(n, sizeof *a->mx);
-	else
-		a->ptr = xcalloc(n, sizeof *a->ptr);
-}
-
-static enum dns_status
-dns_decode(struct dns_answer *a, int rrtype, const struct ub_result *r)
-{
-	size_t n = 0, i;
-
-	while (r->data[n] != NULL)
-		if (++n > DNS_MAX_RECORDS) {
-			whyf(a->why, sizeof a->why, "more than %d records",
-			    DNS_MAX_RECORDS);
-			return DNS_PERM;
-		}
-	dns_alloc_records(a, rrtype, n);
-	for (i = 0; i < n; i++) {
-		if (r->len[i] < 0 || dns_take_record(a, rrtype, i,
-		    (const unsigned char *)r->data[i], (size_t)r->len[i]) == -1) {
-			a->n = i;	/* what was taken is freed by the caller */
-			return DNS_PERM;
-		}
-	}
-	a->n = n;
-	return DNS_OK;
 }
 
 static enum dns_status
@@ -523,12 +325,12 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_answer *a)
 	struct ub_result *r;
 
 	memset(a, 0, sizeof *a);
-	if (dns_check_name(name, a->why, sizeof a->why) == -1)
+	if (dns_rr_check_name(name, a->why, sizeof a->why) == -1)
 		return a->status = DNS_PERM;
 	if (dns_resolve(d, name, rrtype, &r, a->why, sizeof a->why) == -1)
 		return a->status = DNS_TEMP;
 	a->status = dns_classify(d, r, a);
-	if (a->status == DNS_OK && (a->status = dns_decode(a, rrtype, r)) != DNS_OK)
+	if (a->status == DNS_OK && (a->status = dns_rr_decode(a, rrtype, r->data, r->len)) != DNS_OK)
 		dns_answer_free(a);
 	ub_resolve_free(r);
 	return a->status;
@@ -561,20 +363,11 @@ dns_mx(struct dns *d, const char *name, struct dns_answer *a)
 enum dns_status
 dns_ptr(struct dns *d, const char *addr, struct dns_answer *a)
 {
-	char name[80], *o = name;
-	unsigned char b[16];
-	int i;
+	char name[80];
 
-	if (addr != NULL && inet_pton(AF_INET, addr, b) == 1)
-		snprintf(name, sizeof name, "%u.%u.%u.%u.in-addr.arpa",
-		    b[3], b[2], b[1], b[0]);
-	else if (addr != NULL && inet_pton(AF_INET6, addr, b) == 1) {
-		for (i = 15; i >= 0; i--)
-			o += sprintf(o, "%x.%x.", b[i] & 15, b[i] >> 4);
-		strcpy(o, "ip6.arpa");
-	} else {
+	if (dns_rr_ptr_name(addr, name, sizeof name) == -1) {
 		memset(a, 0, sizeof *a);
-		whyf(a->why, sizeof a->why, "not an IP address");
+		dns_rr_why(a->why, sizeof a->why, "not an IP address");
 		return a->status = DNS_PERM;
 	}
 	return dns_query(d, name, DNS_T_PTR, a);
@@ -590,16 +383,16 @@ dns_raw(struct dns *d, const char *name, int rrtype, unsigned char **pkt,
 	*pkt = NULL;
 	*len = 0;
 	if (rrtype < 1 || rrtype > 65535) {
-		whyf(why, whylen, "query type %d out of range", rrtype);
+		dns_rr_why(why, whylen, "query type %d out of range", rrtype);
 		return DNS_PERM;
 	}
-	if (dns_check_name(name, why, whylen) == -1)
+	if (dns_rr_check_name(name, why, whylen) == -1)
 		return DNS_PERM;
 	if (dns_resolve(d, name, rrtype, &r, why, whylen) == -1)
 		return DNS_TEMP;
 	if (r->bogus || (r->rcode != 0 && r->rcode != RCODE_NXDOMAIN) ||
 	    r->answer_packet == NULL || r->answer_len <= 0) {
-		whyf(why, whylen, "%s", r->bogus ? "DNSSEC validation failed" :
+		dns_rr_why(why, whylen, "%s", r->bogus ? "DNSSEC validation failed" :
 		    r->rcode == RCODE_SERVFAIL ? "server answered SERVFAIL" :
 		    "server answered an error rcode");
 		st = DNS_TEMP;
@@ -610,49 +403,4 @@ dns_raw(struct dns *d, const char *name, int rrtype, unsigned char **pkt,
 	}
 	ub_resolve_free(r);
 	return st;
-}
-
-void
-dns_answer_free(struct dns_answer *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		if (a->txt != NULL)
-			free(a->txt[i]);
-		if (a->mx != NULL)
-			free(a->mx[i].host);
-		if (a->ptr != NULL)
-			free(a->ptr[i]);
-	}
-	free(a->txt);
-	free(a->txt_len);
-	free(a->a);
-	free(a->aaaa);
-	free(a->mx);
-	free(a->ptr);
-	a->txt = a->ptr = NULL;
-	a->txt_len = NULL;
-	a->a = NULL;
-	a->aaaa = NULL;
-	a->mx = NULL;
-	a->n = 0;
-}
-
-const char *
-dns_status_name(enum dns_status s)
-{
-	static const char *const names[] = { "ok", "nxdomain", "nodata",
-	    "temp", "perm" };
-
-	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
-}
-
-const char *
-dns_security_name(enum dns_security s)
-{
-	static const char *const names[] = { "unchecked", "insecure", "secure",
-	    "bogus" };
-
-	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }

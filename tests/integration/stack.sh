@@ -1,0 +1,112 @@
+# stack.sh: the whole postseal stack on loopback, as scripts/demo and
+# test_stack.sh run it.  Source after common.sh, postfix.sh, milter.sh and
+# dovecot.sh; needs ps_tmpdir.
+#
+#	ps_stack_start      # DNS, Dovecot, Postfix (MX + submission),
+#	                    # postseal-milter, postseal-policyd
+#
+# Cast (all on 127.0.0.0/8, nothing leaves the machine):
+#   example.net   our domain: Postfix + Dovecot, signs with RSA + Ed25519
+#                 keys; user alice@example.net (password "wonderland")
+#   example.org   a well-run remote domain whose MTA is 127.0.0.2: SPF,
+#                 DKIM (selector "news") and DMARC p=reject
+#   dest.example  a remote domain; its "MX" is an smtp-sink
+#   127.0.0.3     a spoofer
+
+POLICYD=$BINDIR/policyd/postseal-policyd
+
+stack_zones() {
+	local keys=$PS_TMP/keys
+	"$POSTSEAL" keygen -d example.net -s rsa -D "$keys" --user nobody >"$PS_TMP/rsa.zone" 2>/dev/null &&
+	"$POSTSEAL" keygen -d example.net -s ed -a ed25519 -D "$keys" --user nobody >"$PS_TMP/ed.zone" 2>/dev/null &&
+	"$POSTSEAL" keygen -d example.org -s news -D "$keys" --user nobody >"$PS_TMP/news.zone" 2>/dev/null ||
+		ps_fail "keygen failed"
+	ps_write_zone "$PS_TMP/example.net.zone" example.net
+	{
+		grep '_domainkey' "$PS_TMP/rsa.zone" "$PS_TMP/ed.zone" | cut -d: -f2-
+		echo '@ IN MX 10 mx'
+		echo 'mx IN A 127.0.0.1'
+		echo '@ IN TXT "v=spf1 ip4:127.0.0.1 -all"'
+		echo '_dmarc IN TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.net"'
+	} >>"$PS_TMP/example.net.zone"
+	ps_write_zone "$PS_TMP/example.org.zone" example.org
+	{
+		grep '_domainkey' "$PS_TMP/news.zone"
+		echo '@ IN TXT "v=spf1 ip4:127.0.0.2 -all"'
+		echo '_dmarc IN TXT "v=DMARC1; p=reject; adkim=s; aspf=s"'
+	} >>"$PS_TMP/example.org.zone"
+	ps_start_dns "$PS_TMP/example.net.zone" "$PS_TMP/example.org.zone"
+}
+
+stack_conf() {
+	POLICY_PORT=$(ps_free_port)
+	MILTER_SOCK=$PS_TMP/milter.sock
+	cat >"$PS_TMP/postseal.conf" <<CONF
+# postseal for the loopback stack (see tests/integration/stack.sh)
+user = "nobody";
+authserv_id = "mx.example.net";
+dns = { nameservers = [ "127.0.0.1@$DNS_PORT" ]; timeout = 3; };
+keys = { directory = "$PS_TMP/keys"; };
+milter = {
+  socket = "unix:$MILTER_SOCK";
+  socket_group = "postfix";
+  socket_mode = 0660;
+  internal_hosts = [ ];
+  sign = ( { domain = "example.net"; selector = "rsa"; },
+           { domain = "example.net"; selector = "ed"; } );
+  dmarc = { enforce = true; history = "$PS_TMP/dmarc.db"; };
+};
+policyd = {
+  socket = "inet:127.0.0.1:$POLICY_PORT";
+  spf = { skip_addresses = [ "127.0.0.1" ]; };
+};
+CONF
+}
+
+stack_tls() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mx.example.net" \
+		-keyout "$PS_TMP/tls.key" -out "$PS_TMP/tls.crt" >/dev/null 2>&1 ||
+		ps_fail "could not make a TLS certificate"
+	chmod 600 "$PS_TMP/tls.key"
+}
+
+stack_postfix() {
+	SUBMISSION_PORT=$(ps_free_port)
+	ps_postfix_start \
+		"myhostname = mx.example.net" "mydomain = example.net" \
+		"virtual_mailbox_domains = example.net" \
+		"virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT" \
+		"relay_domains = dest.example" \
+		"smtpd_recipient_restrictions = reject_unauth_destination, check_policy_service inet:127.0.0.1:$POLICY_PORT" \
+		"smtpd_milters = unix:$MILTER_SOCK" \
+		"non_smtpd_milters = unix:$MILTER_SOCK" \
+		"milter_protocol = 6" "milter_default_action = accept" \
+		"smtpd_tls_cert_file = $PS_TMP/tls.crt" "smtpd_tls_key_file = $PS_TMP/tls.key" \
+		"smtpd_tls_security_level = may" \
+		"smtpd_sasl_type = dovecot" "smtpd_sasl_path = private/auth" \
+		-- "tlsmgr unix - - n 1000? 1 tlsmgr" "lmtp unix - - n - - lmtp" \
+		"127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes -o smtpd_tls_auth_only=yes -o smtpd_relay_restrictions=permit_sasl_authenticated,reject -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject"
+}
+
+ps_stack_start() {
+	stack_zones
+	stack_conf
+	stack_tls
+	ps_sink_start
+	ps_milter_start "$PS_TMP/postseal.conf"
+	"$POLICYD" -f -c "$PS_TMP/postseal.conf" >>"$PS_TMP/policyd.log" 2>&1 &
+	ps_register_pid $!
+	POLICYD_PID=$!
+	ps_wait_port "$POLICY_PORT" || { cat "$PS_TMP/policyd.log" >&2; ps_fail "postseal-policyd did not start"; }
+	# Postfix first: it makes the queue's private/ where Dovecot puts its
+	# auth socket.  The smtpd processes start on demand, after Dovecot.
+	LMTP_PORT=$(ps_free_port)
+	stack_postfix
+	ps_dovecot_start "$PF_DIR/spool/private/auth" "alice@example.net:wonderland"
+}
+
+# ps_stack_message FILE FROM TO SUBJECT BODY: write a message.
+ps_stack_message() {
+	printf 'From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s.%s@example.test>\r\n\r\n%s\r\n' \
+		"$2" "$3" "$4" "$(date -R)" "$RANDOM" "$$" "$5" >"$1"
+}
