@@ -172,15 +172,22 @@ keytable_key_line(struct keytable_ctx *c, char *name, char *value)
 	return 0;
 }
 
-/* Names in order, ties by line: the first of a name comes first. */
 static int
 keytable_cmp_name(const void *a, const void *b)
 {
-	const struct keytable_key *x = *(struct keytable_key *const *)a;
-	const struct keytable_key *y = *(struct keytable_key *const *)b;
-	int r = strcmp(x->name, y->name);
+	return strcmp((*(struct keytable_key *const *)a)->name,
+	    (*(struct keytable_key *const *)b)->name);
+}
 
-	return r != 0 ? r : (x->line > y->line) - (x->line < y->line);
+/* Ties by line: the first line of a name sorts first. */
+static int
+keytable_cmp_name_line(const void *a, const void *b)
+{
+	size_t x = (*(struct keytable_key *const *)a)->line;
+	size_t y = (*(struct keytable_key *const *)b)->line;
+	int r = keytable_cmp_name(a, b);
+
+	return r != 0 ? r : (x > y) - (x < y);
 }
 
 static void
@@ -189,7 +196,8 @@ keytable_sort_names(struct keytable *t)
 	t->by_name = xreallocarray(t->by_name, t->n_keys, sizeof *t->by_name);
 	for (size_t i = 0; i < t->n_keys; i++)
 		t->by_name[i] = &t->keys[i];
-	qsort(t->by_name, t->n_keys, sizeof *t->by_name, keytable_cmp_name);
+	qsort(t->by_name, t->n_keys, sizeof *t->by_name,
+	    keytable_cmp_name_line);
 }
 
 static void
@@ -274,10 +282,17 @@ keytable_rule_line(struct keytable_ctx *c, char *pattern, char *name)
 }
 
 static int
+keytable_cmp_pattern(const void *a, const void *b)
+{
+	return strcasecmp(((const struct keytable_rule *)a)->pattern,
+	    ((const struct keytable_rule *)b)->pattern);
+}
+
+static int
 keytable_cmp_rule(const void *a, const void *b)
 {
 	const struct keytable_rule *x = a, *y = b;
-	int r = strcasecmp(x->pattern, y->pattern);
+	int r = keytable_cmp_pattern(a, b);
 
 	return r != 0 ? r : (x->line > y->line) - (x->line < y->line);
 }
@@ -448,23 +463,20 @@ keytable_collect(const struct keytable *t, size_t first, size_t *out,
 	return n;
 }
 
-/* file: tables: binary search among the sorted patterns. */
+/* file: tables: binary search among the sorted patterns, then back to
+ * the first rule of that pattern. */
 static size_t
 keytable_lookup(const struct keytable *t, const char *pattern, size_t *out,
     size_t max)
 {
-	size_t lo = 0, hi = t->n_rules, mid;
+	struct keytable_rule key = { .pattern = (char *)pattern }, *r;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (strcasecmp(t->rules[mid].pattern, pattern) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == t->n_rules || strcasecmp(t->rules[lo].pattern, pattern) != 0)
+	if (t->n_rules == 0 || (r = bsearch(&key, t->rules, t->n_rules,
+	    sizeof *t->rules, keytable_cmp_pattern)) == NULL)
 		return 0;
-	return keytable_collect(t, lo, out, max);
+	while (r > t->rules && strcasecmp(r[-1].pattern, pattern) == 0)
+		r--;
+	return keytable_collect(t, (size_t)(r - t->rules), out, max);
 }
 
 /* OpenDKIM's order: user@host, host, then for each parent user@.parent

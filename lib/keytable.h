@@ -57,7 +57,7 @@ struct keytable {
 	struct keytable_rule *rules;	/* file order; for KEYTABLE_FILE
 					 * sorted by pattern, then line */
 	size_t n_rules;
-	size_t *by_name;	/* keys[] indices sorted by name */
+	struct keytable_key **by_name;	/* keys sorted by name */
 };
 
 /*

@@ -110,3 +110,66 @@ ps_stack_message() {
 	printf 'From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s.%s@example.test>\r\n\r\n%s\r\n' \
 		"$2" "$3" "$4" "$(date -R)" "$RANDOM" "$$" "$5" >"$1"
 }
+
+# The three scenarios.  Each leaves what happened in files under $PS_TMP:
+# STACK_OUT (the message as delivered) and STACK_LOG (the SMTP dialogue).
+
+# 1. alice submits over STARTTLS + SASL (Dovecot) to bob@dest.example.
+ps_stack_submit() {
+	ps_stack_message "$PS_TMP/submit.eml" "Alice <alice@example.net>" bob@dest.example \
+		"Quarterly figures" "Signed on the way out."
+	STACK_LOG=$PS_TMP/submit.swaks
+	swaks --server "127.0.0.1:$SUBMISSION_PORT" --tls --auth PLAIN \
+		--auth-user alice@example.net --auth-password wonderland \
+		--from alice@example.net --to bob@dest.example \
+		--data "@$PS_TMP/submit.eml" >"$STACK_LOG" 2>&1 || return 1
+	ps_wait_sink 1 || return 1
+	STACK_OUT=$(ps_sink_messages | tail -n 1)
+}
+
+# The same message from an unauthenticated client at 127.0.0.2 (port 25):
+# relaying is refused, so it goes to a local user; it must not be signed.
+ps_stack_unauthenticated() {
+	ps_stack_message "$PS_TMP/unauth.eml" "Alice <alice@example.net>" alice@example.net \
+		"Not really Alice" "No SASL login, so no signature."
+	STACK_LOG=$PS_TMP/unauth.swaks
+	swaks --server "127.0.0.1:$SMTP_PORT" --local-interface 127.0.0.2 \
+		--from alice@example.net --to alice@example.net \
+		--data "@$PS_TMP/unauth.eml" >"$STACK_LOG" 2>&1
+}
+
+# 2. news@example.org (SPF, DKIM, DMARC all in order) writes to alice.
+ps_stack_inbound() {
+	local n
+	ps_stack_message "$PS_TMP/inbound.eml" "Example News <news@example.org>" alice@example.net \
+		"Your newsletter" "From a well-run domain."
+	/usr/bin/python3 "$SRCDIR/tests/integration/dkim_dns.py" sign \
+		"$PS_TMP/keys/example.org/news.key" example.org news \
+		"$PS_TMP/inbound.eml" "$PS_TMP/inbound-signed.eml" || return 1
+	n=$(ls "$(ps_dovecot_maildir alice@example.net)/new" 2>/dev/null | wc -l)
+	STACK_LOG=$PS_TMP/inbound.swaks
+	swaks --server "127.0.0.1:$SMTP_PORT" --local-interface 127.0.0.2 \
+		--from news@example.org --to alice@example.net \
+		--data "@$PS_TMP/inbound-signed.eml" >"$STACK_LOG" 2>&1 || return 1
+	ps_wait_maildir alice@example.net $((n + 1)) || return 1
+	STACK_OUT=$(ls -t "$(ps_dovecot_maildir alice@example.net)"/new/* | head -n 1)
+}
+
+# 3. 127.0.0.3 sends as ceo@example.org (p=reject) without SPF or DKIM.
+ps_stack_spoof() {
+	ps_stack_message "$PS_TMP/spoof.eml" "CEO <ceo@example.org>" alice@example.net \
+		"Urgent wire transfer" "Please pay the attached invoice today."
+	STACK_LOG=$PS_TMP/spoof.swaks
+	swaks --server "127.0.0.1:$SMTP_PORT" --local-interface 127.0.0.3 \
+		--from ceo@example.org --to alice@example.net \
+		--data "@$PS_TMP/spoof.eml" >"$STACK_LOG" 2>&1
+}
+
+# ps_stack_header FILE NAME: the (unfolded) headers NAME of FILE, one a line.
+ps_stack_header() {
+	tr -d '\r' <"$1" | awk -v n="$2:" '
+		/^$/ { exit }
+		/^[ \t]/ { if (p) { sub(/^[ \t]+/, " "); line = line $0 }; next }
+		{ if (p) print line; p = (tolower(substr($0, 1, length(n))) == tolower(n)); line = $0 }
+		END { if (p) print line }'
+}
