@@ -92,7 +92,7 @@ mgmsg_generate(const char *domain, size_t size)
 	    "message\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
 	    "Message-ID: <bench.1@%s>\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=us-ascii\r\n\r\n", domain, domain);
-	for (size_t i = 0; n + 80 < cap && n < size + 300; i++)
+	for (size_t i = 0; n + 80 < cap && n + 78 <= size; i++)
 		n += (size_t)snprintf(t + n, cap - n, "%06zu %.68s\r\n", i, line);
 	m = mgmsg_from_text(t, n);
 	free(t);

@@ -18,7 +18,9 @@
  * milter process's CPU seconds during the run (from /proc/PID/stat, -p),
  * the generator's own CPU seconds, headers added and final replies.
  * Exits 1 on a protocol or connection error, or when fewer than -e
- * headers were added per message (a milter that stopped signing).
+ * headers were added per message (a milter that stopped signing); with
+ * -x STRING only added headers containing STRING count.  -w FILE writes
+ * the generated message to FILE and exits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,6 +66,7 @@ struct mg_opts {
 	const char *sock;
 	const char *ip;
 	const char *auth;
+	const char *match;	/* count only added headers holding this */
 	int conns;
 	int msgs;
 	int expect;		/* headers that must be added per message */
@@ -387,7 +390,9 @@ mg_eom(struct mg_conn *c)
 			return -1;
 		switch (r) {
 		case 'h': case 'i':
-			c->added++;
+			if (c->o->match == NULL ||
+			    memmem(buf, len, c->o->match, strlen(c->o->match)))
+				c->added++;
 			break;
 		case 'a': case 'c':
 			c->accepted++;
@@ -484,27 +489,42 @@ mg_self_cpu(void)
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/* -w FILE: write the generated message instead of sending it. */
+static int
+mg_write(const char *path, const char *domain, size_t size)
+{
+	struct mgmsg *m = mgmsg_generate(domain, size);
+	FILE *f = fopen(path, "wb");
+	int ok = m != NULL && f != NULL &&
+	    fwrite(m->text, 1, m->textlen, f) == m->textlen;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	mgmsg_free(m);
+	return ok ? 0 : 1;
+}
+
 static void
 mg_usage(void)
 {
 	fprintf(stderr, "usage: miltergen -S unix:PATH|inet:PORT@HOST [-c conns] "
 	    "[-m msgs] [-l bytes] [-f file] [-d domain] [-a auth] [-i ip] "
-	    "[-p pid] [-e headers-per-message]\n");
+	    "[-p pid] [-e headers-per-message] [-x match] [-w outfile]\n");
 	exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct mg_opts o = { NULL, "127.0.0.1", NULL, 1, 100, 0, NULL };
-	const char *file = NULL, *domain = "bench.example";
+	struct mg_opts o = { NULL, "127.0.0.1", NULL, NULL, 1, 100, 0, NULL };
+	const char *file = NULL, *domain = "bench.example", *out = NULL;
 	long pid = 0, size = 4096, added = 0, acc = 0, rej = 0, tf = 0;
 	double t0, t1, c0, c1, s0;
 	struct mg_conn *cs;
 	pthread_t *tids;
 	int ch, fails = 0;
 
-	while ((ch = getopt(argc, argv, "S:c:m:l:f:d:a:i:p:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "S:c:m:l:f:d:a:i:p:e:x:w:")) != -1) {
 		switch (ch) {
 		case 'S': o.sock = optarg; break;
 		case 'c': o.conns = atoi(optarg); break;
@@ -516,9 +536,13 @@ main(int argc, char **argv)
 		case 'i': o.ip = optarg; break;
 		case 'p': pid = atol(optarg); break;
 		case 'e': o.expect = atoi(optarg); break;
+		case 'x': o.match = optarg; break;
+		case 'w': out = optarg; break;
 		default: mg_usage();
 		}
 	}
+	if (out != NULL)
+		return mg_write(out, domain, (size_t)size);
 	if (o.sock == NULL || o.conns < 1 || o.conns > 1000 || o.msgs < 1 ||
 	    size < 0 || size > 64L * 1024 * 1024)
 		mg_usage();

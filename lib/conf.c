@@ -390,9 +390,9 @@ conf_load(const char *path, struct strlist *problems)
 	}
 	config_init(&cfg);
 	if (conf_parse(&x, &cfg) == 0 && conf_prescan_includes(&x, &cfg) == 0) {
-		x.c = conf_defaults();
-		free(x.c->authserv_id);
-		x.c->authserv_id = xstrdup("");
+		/* authserv_id stays "" until the file has had its say. */
+		x.c = xcalloc(1, sizeof *x.c);
+		confschema_defaults(x.c);
 		conf_walk(&x, config_root_setting(&cfg), NULL);
 		if (x.count == 0)
 			conf_check(&x, &cfg);
@@ -415,12 +415,6 @@ conf_free(struct conf **cp)
 	if (c == NULL)
 		return;
 	confschema_free_fields(c);
-	for (int i = 0; i < c->milter.n_sign; i++) {
-		free(c->milter.sign[i].domain);
-		free(c->milter.sign[i].selector);
-		free(c->milter.sign[i].key);
-	}
-	free(c->milter.sign);
 	free(c->path);
 	free(c);
 	*cp = NULL;

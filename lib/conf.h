@@ -1,6 +1,6 @@
 /*
  * conf: /etc/postseal/postseal.conf (libconfig syntax), loaded through one
- * declarative schema (name, type, default, bounds) in conf.c.
+ * declarative schema (name, type, default, bounds) in confschema.c.
  *
  * Every problem is reported as "file:line: key: problem": syntax errors,
  * unknown keys, wrong types, values out of range or not one of the allowed
@@ -58,7 +58,7 @@ struct conf {
 		char *keytable;			/* "" or "file:..." / "refile:..." / path */
 		char *signingtable;
 		char *canonicalization;		/* "relaxed/relaxed" */
-		struct strlist sign_headers;	/* default list in conf.c */
+		struct strlist sign_headers;	/* default list in confschema.c */
 		struct strlist oversign_headers;/* default: From */
 		int signature_ttl;		/* x= seconds after t=, 0 = no x= */
 		int max_signatures;		/* verified per message, default 5 */

@@ -215,9 +215,15 @@ confschema_defaults(struct conf *c)
 void
 confschema_free_fields(struct conf *c)
 {
-	for (const struct confschema_key *k = confschema_top; k->name != NULL; k++)
+	const struct confschema_key *k;
+
+	for (k = confschema_top; k->name != NULL; k++)
 		if (k->type == CONFSCHEMA_STR)
 			free(*CONFSCHEMA_FIELD(c, k, char *));
 		else if (k->type == CONFSCHEMA_LIST)
 			strlist_clear(CONFSCHEMA_FIELD(c, k, struct strlist));
+	for (int i = 0; i < c->milter.n_sign; i++)
+		for (k = confschema_sign; k->name != NULL; k++)
+			free(*CONFSCHEMA_FIELD(&c->milter.sign[i], k, char *));
+	free(c->milter.sign);
 }

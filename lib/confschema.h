@@ -73,7 +73,8 @@ const char *confschema_suggest(const struct confschema_key *schema,
  * name is conf's business).  c must be zeroed. */
 void confschema_defaults(struct conf *c);
 
-/* Free every field the top schema owns (not c itself, path or sign). */
+/* Free every field the schema owns, milter.sign and its entries included
+ * (not c itself, nor c->path). */
 void confschema_free_fields(struct conf *c);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,28 +14,14 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "keytable.h"
 #include "xmalloc.h"
-
-enum { TABLE_NONE = 0, TABLE_FILE, TABLE_REFILE };
-
-struct keys_name {		/* KeyTable: name -> key */
-	char *name;
-	size_t key;
-};
-
-struct keys_rule {		/* SigningTable: pattern -> key */
-	char *pattern;
-	size_t key;
-};
 
 struct keys {
 	struct keys_key *v;
 	size_t n;
-	struct keys_name *names;
-	size_t n_names;
-	struct keys_rule *rules;
-	size_t n_rules;
-	int table;		/* TABLE_* of the SigningTable */
+	struct keytable table;	/* OpenDKIM tables; type NONE when unused */
+	size_t *table_key;	/* per table.keys[i]: index in v, or SIZE_MAX */
 };
 
 struct keys *
@@ -56,13 +43,9 @@ keys_free(struct keys **ksp)
 		free(ks->v[i].selector);
 		free(ks->v[i].path);
 	}
-	for (size_t i = 0; i < ks->n_names; i++)
-		free(ks->names[i].name);
-	for (size_t i = 0; i < ks->n_rules; i++)
-		free(ks->rules[i].pattern);
+	keytable_clear(&ks->table);
+	free(ks->table_key);
 	free(ks->v);
-	free(ks->names);
-	free(ks->rules);
 	free(ks);
 	*ksp = NULL;
 }
@@ -356,90 +339,18 @@ keys_by_domain(const struct keys *ks, const char *domain,
 	return nout;
 }
 
-/* Every rule with exactly this pattern, so one pattern can name an RSA
- * and an Ed25519 key for dual signing. */
+/* The loaded keys of the SigningTable's choice (keytable_match). */
 static size_t
-keys_by_pattern(const struct keys *ks, const char *pattern,
+keys_by_table(const struct keys *ks, const char *local, const char *domain,
     const struct keys_key **out, size_t max)
 {
-	size_t nout = 0;
+	size_t idx[KEYTABLE_MAX_MATCH], n, nout = 0;
 
-	for (size_t i = 0; i < ks->n_rules; i++)
-		if (strcasecmp(ks->rules[i].pattern, pattern) == 0)
-			keys_out(ks, ks->rules[i].key, out, max, &nout);
+	n = keytable_match(&ks->table, local, domain, idx, KEYTABLE_MAX_MATCH);
+	for (size_t i = 0; i < n; i++)
+		if (ks->table_key[idx[i]] != SIZE_MAX)
+			keys_out(ks, ks->table_key[idx[i]], out, max, &nout);
 	return nout;
-}
-
-/* Glob with '*' only, case-insensitive; linear backtracking to the last
- * star, so hostile patterns cannot blow up. */
-static int
-keys_glob(const char *pat, const char *s)
-{
-	const char *star = NULL, *resume = NULL;
-
-	while (*s != '\0') {
-		if (*pat == '*') {
-			star = pat++;
-			resume = s;
-		} else if (tolower((unsigned char)*pat) ==
-		    tolower((unsigned char)*s)) {
-			pat++;
-			s++;
-		} else if (star != NULL) {
-			pat = star + 1;
-			s = ++resume;
-		} else
-			return 0;
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
-}
-
-/* OpenDKIM's order for file: tables: user@host, host, then for each
- * parent user@.parent and .parent, then user@* and *. */
-static size_t
-keys_table_file(const struct keys *ks, const char *local, const char *domain,
-    const struct keys_key **out, size_t max)
-{
-	char cand[600];
-	const char *d = domain;
-	size_t n;
-
-	if (local && snprintf(cand, sizeof cand, "%s@%s", local, domain) > 0 &&
-	    (n = keys_by_pattern(ks, cand, out, max)) > 0)
-		return n;
-	if ((n = keys_by_pattern(ks, domain, out, max)) > 0)
-		return n;
-	while ((d = strchr(d, '.')) != NULL) {
-		if (local && snprintf(cand, sizeof cand, "%s@%s", local, d) > 0 &&
-		    (n = keys_by_pattern(ks, cand, out, max)) > 0)
-			return n;
-		if ((n = keys_by_pattern(ks, d, out, max)) > 0)
-			return n;
-		d++;
-	}
-	if (local && snprintf(cand, sizeof cand, "%s@*", local) > 0 &&
-	    (n = keys_by_pattern(ks, cand, out, max)) > 0)
-		return n;
-	return keys_by_pattern(ks, "*", out, max);
-}
-
-static size_t
-keys_table(const struct keys *ks, const char *local, const char *domain,
-    const struct keys_key **out, size_t max)
-{
-	char addr[600];
-
-	if (strlen(domain) > 255 || (local != NULL && strlen(local) > 255))
-		return 0;
-	if (ks->table == TABLE_FILE)
-		return keys_table_file(ks, local, domain, out, max);
-	snprintf(addr, sizeof addr, "%s@%s", local ? local : "", domain);
-	for (size_t i = 0; i < ks->n_rules; i++)
-		if (keys_glob(ks->rules[i].pattern, addr))
-			return keys_by_pattern(ks, ks->rules[i].pattern, out, max);
-	return 0;
 }
 
 size_t
@@ -449,8 +360,8 @@ keys_select(const struct keys *ks, const char *from_domain, int subdomains,
 	const char *d = from_domain;
 	size_t n;
 
-	if (ks->table != TABLE_NONE)
-		return keys_table(ks, NULL, from_domain, out, max);
+	if (ks->table.type != KEYTABLE_NONE)
+		return keys_by_table(ks, NULL, from_domain, out, max);
 	while ((n = keys_by_domain(ks, d, out, max)) == 0 && subdomains &&
 	    (d = strchr(d, '.')) != NULL && strchr(++d, '.') != NULL)
 		;
@@ -464,227 +375,52 @@ keys_select_address(const struct keys *ks, const char *from_address,
 	const char *at = strrchr(from_address, '@');
 	char local[256];
 
-	if (at == NULL)
-		return keys_select(ks, from_address, 0, out, max);
-	if (ks->table == TABLE_NONE)
-		return keys_select(ks, at + 1, 0, out, max);
+	if (at == NULL || ks->table.type == KEYTABLE_NONE)
+		return keys_select(ks, at ? at + 1 : from_address, 0, out, max);
 	if ((size_t)(at - from_address) >= sizeof local)
 		return 0;
 	memcpy(local, from_address, (size_t)(at - from_address));
 	local[at - from_address] = '\0';
-	return keys_table(ks, local, at + 1, out, max);
+	return keys_by_table(ks, local, at + 1, out, max);
 }
 
-/* OpenDKIM tables: "file:/p", "refile:/p", or a plain path (file:). */
-static int
-keys_table_spec(const char *spec, const char **path_r)
-{
-	*path_r = spec;
-	if (strncmp(spec, "file:", 5) == 0) {
-		*path_r = spec + 5;
-		return TABLE_FILE;
-	}
-	if (strncmp(spec, "refile:", 7) == 0) {
-		*path_r = spec + 7;
-		return TABLE_REFILE;
-	}
-	return *spec == '/' || strchr(spec, ':') == NULL ? TABLE_FILE : -1;
-}
-
-struct keys_ctx {
-	struct keys *ks;
-	const struct safepath_trust *trust;
-	struct strlist *paths;
-	struct strlist *problems;
-	char where[4200];	/* "file:line" of the current line */
-};
-
-typedef int (*keys_line_fn)(struct keys_ctx *, char *, char *);
-
-#define KEYS_TABLE_LINE	4096
-
-/* Split one table line into key and value; '#' starts a comment. */
-static int
-keys_table_line(struct keys_ctx *c, char *line, keys_line_fn fn)
-{
-	char *key, *value, *end;
-
-	line[strcspn(line, "#\r\n")] = '\0';
-	key = line + strspn(line, " \t");
-	if (*key == '\0')
-		return 0;
-	value = key + strcspn(key, " \t");
-	if (*value != '\0')
-		*value++ = '\0';
-	value += strspn(value, " \t");
-	end = value + strlen(value);
-	while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
-		*--end = '\0';
-	if (*value == '\0') {
-		strlist_addf(c->problems, "%s: \"%s\" has no value (expected "
-		    "two fields)", c->where, key);
-		return -1;
-	}
-	return fn(c, key, value);
-}
-
-static int
-keys_read_table(struct keys_ctx *c, const char *spec, int *type_r,
-    keys_line_fn fn)
-{
-	const char *path;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	FILE *fp;
-	int rc = 0;
-
-	if ((*type_r = keys_table_spec(spec, &path)) == -1) {
-		strlist_addf(c->problems, "%s: only file: and refile: tables "
-		    "are supported", spec);
-		return -1;
-	}
-	if ((fp = fopen(path, "re")) == NULL) {
-		strlist_addf(c->problems, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((len = getline(&line, &cap, fp)) != -1) {
-		snprintf(c->where, sizeof c->where, "%s:%zu", path, ++lineno);
-		if (len > KEYS_TABLE_LINE) {
-			strlist_addf(c->problems, "%s: line longer than %d "
-			    "bytes", c->where, KEYS_TABLE_LINE);
-			rc = -1;
-		} else if (keys_table_line(c, line, fn) == -1)
-			rc = -1;
-	}
-	free(line);
-	fclose(fp);
-	return rc;
-}
-
-/* KeyTable value "domain:selector:/path/to/key". */
-static int
-keys_kt_split(struct keys_ctx *c, char *value, char **d, char **s, char **p)
-{
-	const char *why = NULL;
-
-	*d = value;
-	if ((*s = strchr(value, ':')) == NULL ||
-	    (*p = strchr(*s + 1, ':')) == NULL)
-		why = "expected \"name domain:selector:/path/to/key\"";
-	else {
-		*(*s)++ = '\0';
-		*(*p)++ = '\0';
-		if (**d == '\0' || **s == '\0')
-			why = "empty domain or selector";
-		else if (strcmp(*d, "%") == 0)
-			why = "domain \"%\" is not supported; name the domain";
-		else if (**p != '/')
-			why = "the key must be an absolute file path (inline "
-			    "key data is not supported)";
-	}
-	if (why != NULL)
-		strlist_addf(c->problems, "%s: %s", c->where, why);
-	return why == NULL ? 0 : -1;
-}
-
-static int
-keys_kt_path(struct keys_ctx *c, char *name, char *value)
-{
-	char *d, *s, *p;
-
-	if (keys_kt_split(c, value, &d, &s, &p) == -1)
-		return -1;
-	strlist_add(c->paths, p);
-	return 0;
-}
-
-static int
-keys_kt_load(struct keys_ctx *c, char *name, char *value)
-{
-	struct keys *ks = c->ks;
-	char why[2048], *d, *s, *p;
-	ssize_t i;
-
-	if (keys_kt_split(c, value, &d, &s, &p) == -1)
-		return -1;
-	for (size_t j = 0; j < ks->n_names; j++)
-		if (strcmp(ks->names[j].name, name) == 0) {
-			strlist_addf(c->problems, "%s: key name \"%s\" is "
-			    "used twice", c->where, name);
-			return -1;
-		}
-	if ((i = keys_find(ks, d, s)) != -1 && strcmp(ks->v[i].path, p) != 0) {
-		strlist_addf(c->problems, "%s: %s selector %s already has the "
-		    "key %s", c->where, d, s, ks->v[i].path);
-		return -1;
-	}
-	if (i == -1 && keys_add_file(ks, d, s, p, c->trust, why, sizeof why) == -1) {
-		strlist_addf(c->problems, "%s: %s", c->where, why);
-		return -1;
-	}
-	ks->names = xreallocarray(ks->names, ks->n_names + 1, sizeof *ks->names);
-	ks->names[ks->n_names].name = xstrdup(name);
-	ks->names[ks->n_names++].key = i != -1 ? (size_t)i : ks->n - 1;
-	return 0;
-}
-
-static int
-keys_st_load(struct keys_ctx *c, char *pattern, char *name)
-{
-	struct keys *ks = c->ks;
-
-	if (name[strcspn(name, " \t")] != '\0') {
-		strlist_addf(c->problems, "%s: expected \"pattern keyname\"",
-		    c->where);
-		return -1;
-	}
-	for (size_t j = 0; j < ks->n_names; j++)
-		if (strcmp(ks->names[j].name, name) == 0) {
-			ks->rules = xreallocarray(ks->rules, ks->n_rules + 1,
-			    sizeof *ks->rules);
-			ks->rules[ks->n_rules].pattern = xstrdup(pattern);
-			ks->rules[ks->n_rules++].key = ks->names[j].key;
-			return 0;
-		}
-	strlist_addf(c->problems, "%s: no KeyTable entry named \"%s\"",
-	    c->where, name);
-	return -1;
-}
-
+/*
+ * Load the key of every KeyTable entry.  Two names (or milter.sign and a
+ * name) may share one key file; a second file for the same domain and
+ * selector is refused by keys_add_file().
+ */
 int
 keys_load_opendkim(struct keys *ks, const char *keytable,
     const char *signingtable, const struct safepath_trust *trust,
     struct strlist *problems)
 {
-	struct keys_ctx c = { .ks = ks, .trust = trust, .problems = problems };
-	int type, rc = 0;
+	struct keytable *t = &ks->table;
+	const struct keytable_key *e;
+	const char *kt;
+	char why[2048];
+	ssize_t k;
+	int rc;
 
-	if (*signingtable != '\0' && *keytable == '\0') {
-		strlist_addf(problems, "%s: a SigningTable needs a KeyTable",
-		    signingtable);
-		return -1;
-	}
-	if (*keytable != '\0' &&
-	    keys_read_table(&c, keytable, &type, keys_kt_load) == -1)
-		rc = -1;
-	if (*signingtable != '\0') {
-		if (keys_read_table(&c, signingtable, &type, keys_st_load) == -1)
+	keytable_clear(t);
+	rc = keytable_read(t, keytable, signingtable, problems);
+	keytable_spec(keytable, &kt);
+	ks->table_key = xreallocarray(ks->table_key, t->n_keys + 1,
+	    sizeof *ks->table_key);
+	for (size_t i = 0; i < t->n_keys; i++) {
+		e = &t->keys[i];
+		if ((k = keys_find(ks, e->domain, e->selector)) != -1 &&
+		    strcmp(ks->v[k].path, e->path) == 0)
+			ks->table_key[i] = (size_t)k;
+		else if (keys_add_file(ks, e->domain, e->selector, e->path,
+		    trust, why, sizeof why) == 0)
+			ks->table_key[i] = ks->n - 1;
+		else {
+			strlist_addf(problems, "%s:%zu: %s", kt, e->line, why);
+			ks->table_key[i] = SIZE_MAX;
 			rc = -1;
-		if (type != -1)
-			ks->table = type;
+		}
 	}
 	return rc;
-}
-
-int
-keys_opendkim_paths(const char *keytable, struct strlist *paths_r,
-    struct strlist *problems)
-{
-	struct keys_ctx c = { .paths = paths_r, .problems = problems };
-	int type;
-
-	return keys_read_table(&c, keytable, &type, keys_kt_path);
 }
 
 int

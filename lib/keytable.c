@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,8 @@
 #include "xmalloc.h"
 
 #define KEYTABLE_MAX_PROBLEMS	100	/* reported per file */
+#define KEYTABLE_NAME_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+				"0123456789-_."
 
 struct keytable_ctx {
 	struct keytable *t;
@@ -41,10 +42,10 @@ keytable_bad(struct keytable_ctx *c, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
-	if (c->n_bad++ > KEYTABLE_MAX_PROBLEMS)
-		return -1;
-	if (c->n_bad > KEYTABLE_MAX_PROBLEMS) {
-		strlist_addf(c->problems, "%s: more problems not shown", c->path);
+	if (++c->n_bad > KEYTABLE_MAX_PROBLEMS) {
+		if (c->n_bad == KEYTABLE_MAX_PROBLEMS + 1)
+			strlist_addf(c->problems, "%s: more problems not "
+			    "shown", c->path);
 		return -1;
 	}
 	va_start(ap, fmt);
@@ -115,19 +116,6 @@ keytable_lines(struct keytable_ctx *c, const char *buf, size_t len,
 	return rc;
 }
 
-/* Letters, digits, '-', '_' and dots between labels: it goes into d= or
- * s= of a signature and, for the domain, into a DNS name. */
-static int
-keytable_dnsname(const char *s)
-{
-	if (*s == '.' || strlen(s) > 253 || strstr(s, "..") != NULL)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && strchr("-_.", *s) == NULL)
-			return 0;
-	return 1;
-}
-
 static const char *
 keytable_key_why(char *value, char **d, char **s, char **p)
 {
@@ -140,12 +128,12 @@ keytable_key_why(char *value, char **d, char **s, char **p)
 		return "empty domain or selector";
 	if (strcmp(*d, "%") == 0)
 		return "domain \"%\" is not supported; name the domain";
-	if (!keytable_dnsname(*d))
-		return "the domain is not a domain name (letters, digits, '-', "
-		    "'_', dots; international names as xn-- A-labels)";
-	if (!keytable_dnsname(*s))
-		return "the selector has characters other than letters, "
-		    "digits, '-', '_' and '.'";
+	/* They go into d= and s= of a signature and into DNS names. */
+	if ((*d)[strspn(*d, KEYTABLE_NAME_CHARS)] != '\0' ||
+	    (*s)[strspn(*s, KEYTABLE_NAME_CHARS)] != '\0')
+		return "a domain or selector has characters other than "
+		    "letters, digits, '-', '_' and '.' (international domains "
+		    "go in as xn-- A-labels)";
 	if (**p != '/')
 		return "the key must be an absolute file path (inline key data "
 		    "is not supported)";
@@ -179,12 +167,12 @@ keytable_cmp_name(const void *a, const void *b)
 	    (*(struct keytable_key *const *)b)->name);
 }
 
-/* Ties by line: the first line of a name sorts first. */
+/* Ties by position in keys[], which is line order: the first wins. */
 static int
 keytable_cmp_name_line(const void *a, const void *b)
 {
-	size_t x = (*(struct keytable_key *const *)a)->line;
-	size_t y = (*(struct keytable_key *const *)b)->line;
+	const struct keytable_key *x = *(struct keytable_key *const *)a;
+	const struct keytable_key *y = *(struct keytable_key *const *)b;
 	int r = keytable_cmp_name(a, b);
 
 	return r != 0 ? r : (x > y) - (x < y);
@@ -342,107 +330,66 @@ keytable_spec(const char *spec, const char **path_r)
 	return *spec == '/' || strchr(spec, ':') == NULL ? KEYTABLE_FILE : -1;
 }
 
-/* The whole regular file path, at most KEYTABLE_MAX_FILE bytes.  Opened
- * non-blocking so a FIFO in its place cannot hang start-up. */
+/* A whole regular file of at most KEYTABLE_MAX_FILE bytes, in one read()
+ * (Linux returns a regular file whole).  Opened non-blocking, so a FIFO in
+ * its place cannot hang start-up. */
 static char *
 keytable_slurp(const char *path, size_t *len_r, struct strlist *problems)
 {
 	struct stat st;
-	size_t len = 0;
-	ssize_t r;
-	char *buf;
+	char *buf = NULL;
+	ssize_t r = 0;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
-	    fstat(fd, &st) == -1) {
+	    fstat(fd, &st) == -1)
 		strlist_addf(problems, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		return NULL;
+	else if (!S_ISREG(st.st_mode) || st.st_size > KEYTABLE_MAX_FILE)
+		strlist_addf(problems, "%s: not a regular file of at most %d "
+		    "bytes", path, KEYTABLE_MAX_FILE);
+	else if ((r = read(fd, buf = xmalloc((size_t)st.st_size + 1),
+	    (size_t)st.st_size)) == -1) {
+		strlist_addf(problems, "%s: read: %s", path, strerror(errno));
+		free(buf);
+		buf = NULL;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > KEYTABLE_MAX_FILE) {
-		if (S_ISREG(st.st_mode))
-			strlist_addf(problems, "%s: larger than %d bytes, not a "
-			    "table", path, KEYTABLE_MAX_FILE);
-		else
-			strlist_addf(problems, "%s: not a regular file", path);
+	*len_r = r > 0 ? (size_t)r : 0;
+	if (fd != -1)
 		close(fd);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size &&
-	    (r = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			strlist_addf(problems, "%s: read: %s", path,
-			    strerror(errno));
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		len += (size_t)r;
-	}
-	close(fd);
-	*len_r = len;
 	return buf;
-}
-
-static int
-keytable_read_one(struct keytable *t, const char *spec, int signing,
-    struct strlist *problems)
-{
-	const char *path;
-	size_t len;
-	char *buf;
-	int type, rc;
-
-	if ((type = keytable_spec(spec, &path)) == -1) {
-		strlist_addf(problems, "%s: only file: and refile: tables are "
-		    "supported", spec);
-		return -1;
-	}
-	if (signing)
-		t->type = type;	/* an unreadable table still signs nothing */
-	if ((buf = keytable_slurp(path, &len, problems)) == NULL)
-		return -1;
-	rc = signing ? keytable_parse_rules(t, type, buf, len, path, problems) :
-	    keytable_parse_keys(t, buf, len, path, problems);
-	free(buf);
-	return rc;
 }
 
 int
 keytable_read(struct keytable *t, const char *keytable,
     const char *signingtable, struct strlist *problems)
 {
-	int rc = 0;
+	const char *spec[2] = { keytable, signingtable }, *path;
+	int type, rc = 0;
+	size_t len;
+	char *buf;
 
 	if (*signingtable != '\0' && *keytable == '\0') {
 		strlist_addf(problems, "%s: a SigningTable needs a KeyTable",
 		    signingtable);
 		return -1;
 	}
-	if (*keytable != '\0' &&
-	    keytable_read_one(t, keytable, 0, problems) == -1)
-		rc = -1;
-	if (*signingtable != '\0' &&
-	    keytable_read_one(t, signingtable, 1, problems) == -1)
-		rc = -1;
-	return rc;
-}
-
-int
-keytable_paths(const char *spec, struct strlist *paths_r,
-    struct strlist *problems)
-{
-	struct keytable t = { 0 };
-	int rc;
-
-	rc = keytable_read(&t, spec, "", problems);
-	for (size_t i = 0; i < t.n_keys; i++)
-		strlist_add(paths_r, t.keys[i].path);
-	keytable_clear(&t);
+	for (int i = 0; i < 2; i++) {
+		if (*spec[i] == '\0')
+			continue;
+		if ((type = keytable_spec(spec[i], &path)) == -1) {
+			strlist_addf(problems, "%s: only file: and refile: "
+			    "tables are supported", spec[i]);
+			rc = -1;
+			continue;
+		}
+		if (i == 1)	/* an unreadable SigningTable signs nothing */
+			t->type = type;
+		if ((buf = keytable_slurp(path, &len, problems)) == NULL ||
+		    (i == 0 ? keytable_parse_keys(t, buf, len, path, problems) :
+		    keytable_parse_rules(t, type, buf, len, path, problems)) == -1)
+			rc = -1;
+		free(buf);
+	}
 	return rc;
 }
 
@@ -480,32 +427,23 @@ keytable_lookup(const struct keytable *t, const char *pattern, size_t *out,
 }
 
 /* OpenDKIM's order: user@host, host, then for each parent user@.parent
- * and .parent, then user@* and *. */
+ * and .parent ("a.b.c": ".b.c", ".c"), then user@* and *. */
 static size_t
 keytable_match_file(const struct keytable *t, const char *local,
     const char *domain, size_t *out, size_t max)
 {
 	char cand[600];
-	const char *d = domain;
-	size_t n;
+	size_t n = 0;
 
-	if (local && snprintf(cand, sizeof cand, "%s@%s", local, domain) > 0 &&
-	    (n = keytable_lookup(t, cand, out, max)) > 0)
-		return n;
-	if ((n = keytable_lookup(t, domain, out, max)) > 0)
-		return n;
-	while ((d = strchr(d, '.')) != NULL) {
-		if (local && snprintf(cand, sizeof cand, "%s@%s", local, d) > 0 &&
-		    (n = keytable_lookup(t, cand, out, max)) > 0)
-			return n;
-		if ((n = keytable_lookup(t, d, out, max)) > 0)
-			return n;
-		d++;
+	for (const char *d = domain; n == 0 && d != NULL; d = strchr(d + 1, '.')) {
+		if (local && snprintf(cand, sizeof cand, "%s@%s", local, d) > 0)
+			n = keytable_lookup(t, cand, out, max);
+		if (n == 0)
+			n = keytable_lookup(t, d, out, max);
 	}
-	if (local && snprintf(cand, sizeof cand, "%s@*", local) > 0 &&
-	    (n = keytable_lookup(t, cand, out, max)) > 0)
-		return n;
-	return keytable_lookup(t, "*", out, max);
+	if (n == 0 && local && snprintf(cand, sizeof cand, "%s@*", local) > 0)
+		n = keytable_lookup(t, cand, out, max);
+	return n > 0 ? n : keytable_lookup(t, "*", out, max);
 }
 
 /* Glob with '*' only, case-insensitive.  Backtracking goes to the last

@@ -94,13 +94,6 @@ int keytable_read(struct keytable *t, const char *keytable,
     const char *signingtable, struct strlist *problems);
 
 /*
- * The key file of every good KeyTable line of spec into paths_r, in file
- * order (for check-keys); problems as keytable_read.  Returns 0 or -1.
- */
-int keytable_paths(const char *spec, struct strlist *paths_r,
-    struct strlist *problems);
-
-/*
  * The KeyTable entries (indices into t->keys, file order of their rules)
  * that sign mail from local@domain (local NULL: by domain alone, so
  * "user@" patterns cannot match), at most max into out.  Returns how many;

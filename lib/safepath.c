@@ -1,28 +1,24 @@
-/* safepath: see safepath.h. */
+/* safepath: see safepath.h.  The wording of verdicts is in safepath_msg.c. */
 #include "safepath.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safepath_msg.h"
+
 #define SAFEPATH_MAXLINKS 32
 #define SAFEPATH_MAXDEPTH 128
-#define SAFEPATH_NAMELEN 256
 
 /* A directory on the way, kept open, as fstat() on its descriptor saw it. */
 struct safepath_level {
 	int fd;
 	size_t plen;	/* its path is walk.path[0 .. plen), "" meaning "/" */
-	uid_t uid;
-	gid_t gid;
-	mode_t mode;
+	struct safepath_owner own;
 };
 
 struct safepath_walk {
@@ -36,99 +32,10 @@ struct safepath_walk {
 	char rest[PATH_MAX];	/* what is still to be walked */
 };
 
-/* Append to the NUL-terminated string in buf (size n), truncating. */
-static void __attribute__((format(printf, 3, 4)))
-safepath_cat(char *buf, size_t n, const char *fmt, ...)
-{
-	size_t len = strlen(buf);
-	va_list ap;
-
-	if (len + 1 >= n)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + len, n - len, fmt, ap);
-	va_end(ap);
-}
-
-/* User and group names (SAFEPATH_NAMELEN each), numbers when unknown. */
-static void
-safepath_names(uid_t uid, gid_t gid, char *u, char *g)
-{
-	struct passwd pw, *pwp = NULL;
-	struct group gr, *grp = NULL;
-	char tmp[8192];
-
-	*u = *g = '\0';
-	if (getpwuid_r(uid, &pw, tmp, sizeof tmp, &pwp) == 0 && pwp != NULL)
-		safepath_cat(u, SAFEPATH_NAMELEN, "%s", pw.pw_name);
-	else
-		safepath_cat(u, SAFEPATH_NAMELEN, "%lu", (unsigned long)uid);
-	if (getgrgid_r(gid, &gr, tmp, sizeof tmp, &grp) == 0 && grp != NULL)
-		safepath_cat(g, SAFEPATH_NAMELEN, "%s", gr.gr_name);
-	else
-		safepath_cat(g, SAFEPATH_NAMELEN, "%lu", (unsigned long)gid);
-}
-
 static int
 safepath_trusted(const struct safepath_walk *w, uid_t uid)
 {
 	return uid == 0 || (w->trust->uid != (uid_t)-1 && uid == w->trust->uid);
-}
-
-/* Append the broken owner rule, in words that follow "is". */
-static void
-safepath_whom(const struct safepath_walk *w, char *buf, size_t n)
-{
-	char u[SAFEPATH_NAMELEN], g[SAFEPATH_NAMELEN];
-
-	if (w->trust->uid == (uid_t)-1 || w->trust->uid == 0) {
-		safepath_cat(buf, n, "not owned by root");
-		return;
-	}
-	safepath_names(w->trust->uid, 0, u, g);
-	safepath_cat(buf, n, "owned by neither root nor the daemon user %s", u);
-}
-
-static const char *
-safepath_kind(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return "directory";
-	if (S_ISLNK(mode))
-		return "symlink";
-	if (S_ISREG(mode))
-		return "file";
-	if (S_ISFIFO(mode))
-		return "FIFO";
-	if (S_ISSOCK(mode))
-		return "socket";
-	return S_ISCHR(mode) ? "character device" : "block device";
-}
-
-/* Error verdict: overrides any earlier one, nothing will be opened. */
-static int __attribute__((format(printf, 4, 5)))
-safepath_error(struct safepath_walk *w, const char *comp, const char *fix,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	w->v->status = SAFEPATH_ERROR;
-	snprintf(w->v->component, sizeof w->v->component, "%s", comp);
-	va_start(ap, fmt);
-	vsnprintf(w->v->reason, sizeof w->v->reason, fmt, ap);
-	va_end(ap);
-	snprintf(w->v->fix, sizeof w->v->fix, "%s", fix);
-	return -1;
-}
-
-static int
-safepath_syserr(struct safepath_walk *w, const char *call, const char *path,
-    int err)
-{
-	char eb[256];
-
-	return safepath_error(w, path, "", "%s(%s): %s", call, path,
-	    strerror_r(err, eb, sizeof eb));
 }
 
 /*
@@ -150,57 +57,10 @@ static int
 safepath_sticky(struct safepath_walk *w, const char *dpath,
     const struct stat *cst, const char *cpath)
 {
-	char u[SAFEPATH_NAMELEN], g[SAFEPATH_NAMELEN];
-	char *r = w->v->reason;
-
-	if (safepath_first(w, cpath)) {
-		safepath_names(cst->st_uid, cst->st_gid, u, g);
-		safepath_cat(r, sizeof w->v->reason, "%s %s in the sticky "
-		    "%s-writable directory %s is ", safepath_kind(cst->st_mode),
-		    cpath, w->lv[w->depth - 1].mode & S_IWOTH ? "world" : "group",
-		    dpath);
-		safepath_whom(w, r, sizeof w->v->reason);
-		safepath_cat(r, sizeof w->v->reason, " (owner %s:%s, mode %04o); "
-		    "its owner could replace it and so the key", u, g,
-		    (unsigned)(cst->st_mode & 07777));
-		safepath_cat(w->v->fix, sizeof w->v->fix, "chown %sroot %s",
-		    S_ISLNK(cst->st_mode) ? "-h " : "", cpath);
-	}
+	if (safepath_first(w, cpath))
+		safepath_reason_sticky(w->v, w->trust->uid, dpath,
+		    w->lv[w->depth - 1].own.mode, cst, cpath);
 	return w->trust->enforce ? -1 : 0;
-}
-
-static void
-safepath_dir_reason(struct safepath_walk *w, const char *dpath, int owner,
-    int others, const struct stat *cst, const char *cpath, int final)
-{
-	const struct safepath_level *p = &w->lv[w->depth - 1];
-	char u[SAFEPATH_NAMELEN], g[SAFEPATH_NAMELEN];
-	char *r = w->v->reason, *f = w->v->fix;
-	size_t rn = sizeof w->v->reason, fn = sizeof w->v->fix;
-	int key = final && S_ISREG(cst->st_mode);
-
-	safepath_names(p->uid, p->gid, u, g);
-	safepath_cat(r, rn, "directory %s is ", dpath);
-	if (owner)
-		safepath_whom(w, r, rn);
-	if (others)
-		safepath_cat(r, rn, "%s%s-writable", owner ? " and is " : "",
-		    p->mode & S_IWOTH ? "world" : "group");
-	safepath_cat(r, rn, " (owner %s:%s, mode %04o); ", u, g,
-	    (unsigned)(p->mode & 07777));
-	if (p->mode & S_IWOTH)
-		safepath_cat(r, rn, "anyone");
-	else if (others)
-		safepath_cat(r, rn, "members of group %s", g);
-	else
-		safepath_cat(r, rn, "user %s", u);
-	safepath_cat(r, rn, " could replace the %s %s%s", key ? "key file" :
-	    safepath_kind(cst->st_mode), cpath, key ? "" : " on the way to the key");
-	if (owner)
-		safepath_cat(f, fn, "chown root %s", dpath);
-	if (others)
-		safepath_cat(f, fn, "%schmod %03o %s", owner ? " && " : "",
-		    (unsigned)(p->mode & 07777 & ~(mode_t)(S_IWGRP | S_IWOTH)), dpath);
 }
 
 /*
@@ -215,8 +75,9 @@ safepath_check_dir(struct safepath_walk *w, const struct stat *cst,
     const char *cpath, int final)
 {
 	const struct safepath_level *p = &w->lv[w->depth - 1];
-	int owner = !safepath_trusted(w, p->uid);
-	int others = (p->mode & S_IWOTH) || ((p->mode & S_IWGRP) && p->gid != 0);
+	const struct safepath_owner *o = &p->own;
+	int owner = !safepath_trusted(w, o->uid);
+	int others = (o->mode & S_IWOTH) || ((o->mode & S_IWGRP) && o->gid != 0);
 	char dpath[PATH_MAX];
 
 	if (!owner && !others)
@@ -224,7 +85,7 @@ safepath_check_dir(struct safepath_walk *w, const struct stat *cst,
 	snprintf(dpath, sizeof dpath, "%.*s", (int)p->plen, w->path);
 	if (p->plen == 0)
 		snprintf(dpath, sizeof dpath, "/");
-	if (others && (p->mode & S_ISVTX)) {
+	if (others && (o->mode & S_ISVTX)) {
 		if (!owner && !safepath_trusted(w, cst->st_uid))
 			return safepath_sticky(w, dpath, cst, cpath);
 		if (!owner)
@@ -232,62 +93,9 @@ safepath_check_dir(struct safepath_walk *w, const struct stat *cst,
 		others = 0;
 	}
 	if (safepath_first(w, dpath))
-		safepath_dir_reason(w, dpath, owner, others, cst, cpath, final);
+		safepath_reason_dir(w->v, w->trust->uid, dpath, o, owner,
+		    others, cst, cpath, final);
 	return w->trust->enforce ? -1 : 0;
-}
-
-static void
-safepath_file_reason(struct safepath_walk *w, const struct stat *st,
-    const char *fpath, int owner, int links)
-{
-	char u[SAFEPATH_NAMELEN], g[SAFEPATH_NAMELEN];
-	char *r = w->v->reason, *f = w->v->fix;
-	size_t rn = sizeof w->v->reason, fn = sizeof w->v->fix;
-	mode_t m = st->st_mode;
-	const char *and = "";
-
-	safepath_names(st->st_uid, st->st_gid, u, g);
-	safepath_cat(r, rn, "file %s ", fpath);
-	if (owner) {
-		safepath_cat(r, rn, "is ");
-		safepath_whom(w, r, rn);
-		and = " and ";
-	}
-	if (m & S_IRWXO) {
-		safepath_cat(r, rn, "%sis %s", and, m & S_IWOTH ? "world-writable" :
-		    m & S_IROTH ? "world-readable" : "open to others (world bits)");
-		and = " and ";
-	}
-	if (m & S_IWGRP) {
-		safepath_cat(r, rn, "%sis group-writable", and);
-		and = " and ";
-	}
-	if (links)
-		safepath_cat(r, rn, "%shas %lu hard links", and,
-		    (unsigned long)st->st_nlink);
-	safepath_cat(r, rn, " (owner %s:%s, mode %04o)", u, g,
-	    (unsigned)(m & 07777));
-	if (m & S_IROTH)
-		safepath_cat(r, rn, "; any local user could read the key");
-	if (m & S_IWOTH)
-		safepath_cat(r, rn, "; anyone could change it");
-	if (m & S_IWGRP)
-		safepath_cat(r, rn, "; members of group %s could change it", g);
-	if (owner)
-		safepath_cat(r, rn, "; user %s could change it", u);
-	if (links)
-		safepath_cat(r, rn, "; its other names were not checked, and a "
-		    "key file must have exactly one");
-	if (owner)
-		safepath_cat(f, fn, "chown root %s && ", fpath);
-	if (m & (S_IRWXO | S_IWGRP))
-		safepath_cat(f, fn, "chmod %03o %s && ", (unsigned)(m & 0750), fpath);
-	if (links)
-		safepath_cat(f, fn, "cp -p %s %s.new && mv %s.new %s (list the "
-		    "other names first with find / -xdev -samefile %s, and remove "
-		    "them)", fpath, fpath, fpath, fpath, fpath);
-	else if (strlen(f) > 4)
-		f[strlen(f) - 4] = '\0';	/* the last " && " */
 }
 
 /* The key itself: one link, owned by root or us, no world bits, no g+w. */
@@ -301,23 +109,9 @@ safepath_check_file(struct safepath_walk *w, const struct stat *st,
 	if (!owner && !links && (st->st_mode & (S_IRWXO | S_IWGRP)) == 0)
 		return 0;
 	if (safepath_first(w, fpath))
-		safepath_file_reason(w, st, fpath, owner, links);
+		safepath_reason_file(w->v, w->trust->uid, st, fpath, owner,
+		    links);
 	return w->trust->enforce ? -1 : 0;
-}
-
-/* Not something a key can be read from: an error whatever enforce says. */
-static int
-safepath_notreg(struct safepath_walk *w, const char *path, uid_t uid,
-    gid_t gid, mode_t mode)
-{
-	char u[SAFEPATH_NAMELEN], g[SAFEPATH_NAMELEN], fix[PATH_MAX + 64];
-
-	safepath_names(uid, gid, u, g);
-	snprintf(fix, sizeof fix, S_ISDIR(mode) ? "configure the key file "
-	    "inside %s" : "replace %s with a regular file holding the key", path);
-	return safepath_error(w, path, fix, "%s is a %s, not a regular file "
-	    "(owner %s:%s, mode %04o)", path, safepath_kind(mode), u, g,
-	    (unsigned)(mode & 07777));
 }
 
 static void
@@ -344,14 +138,14 @@ safepath_push(struct safepath_walk *w, int fd, const struct stat *st)
 
 	if (w->depth == SAFEPATH_MAXDEPTH) {
 		close(fd);
-		return safepath_syserr(w, "openat", w->path, ENAMETOOLONG);
+		return safepath_syserr(w->v, "openat", w->path, ENAMETOOLONG);
 	}
 	l = &w->lv[w->depth++];
 	l->fd = fd;
 	l->plen = strlen(w->path);
-	l->uid = st->st_uid;
-	l->gid = st->st_gid;
-	l->mode = st->st_mode;
+	l->own.uid = st->st_uid;
+	l->own.gid = st->st_gid;
+	l->own.mode = st->st_mode;
 	return 0;
 }
 
@@ -368,7 +162,7 @@ safepath_follow(struct safepath_walk *w, int fd)
 
 	if (++w->links > SAFEPATH_MAXLINKS) {
 		close(fd);
-		safepath_syserr(w, "readlinkat", w->path, ELOOP);
+		safepath_syserr(w->v, "readlinkat", w->path, ELOOP);
 		safepath_cat(w->v->reason, sizeof w->v->reason, " (more than %d "
 		    "symbolic links)", SAFEPATH_MAXLINKS);
 		return -1;
@@ -376,9 +170,9 @@ safepath_follow(struct safepath_walk *w, int fd)
 	n = readlinkat(fd, "", target, sizeof target);
 	close(fd);
 	if (n == -1)
-		return safepath_syserr(w, "readlinkat", w->path, errno);
+		return safepath_syserr(w->v, "readlinkat", w->path, errno);
 	if (n == 0 || (size_t)n + 1 + strlen(w->rest) >= sizeof tmp)
-		return safepath_syserr(w, "readlinkat", w->path,
+		return safepath_syserr(w->v, "readlinkat", w->path,
 		    n == 0 ? ENOENT : ENAMETOOLONG);
 	target[n] = '\0';
 	safepath_hook(w, w->path);
@@ -408,15 +202,15 @@ safepath_final(struct safepath_walk *w, const struct stat *st, const char *name)
 	fd = openat(w->lv[w->depth - 1].fd, name,
 	    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd == -1)
-		return safepath_syserr(w, "openat", w->path, errno);
+		return safepath_syserr(w->v, "openat", w->path, errno);
 	if (fstat(fd, &ost) == -1) {
 		e = errno;
 		close(fd);
-		return safepath_syserr(w, "fstat", w->path, e);
+		return safepath_syserr(w->v, "fstat", w->path, e);
 	}
 	if (ost.st_dev != st->st_dev || ost.st_ino != st->st_ino) {
 		close(fd);
-		return safepath_error(w, w->path, "find out what replaces it",
+		return safepath_error(w->v, w->path, "find out what replaces it",
 		    "file %s was replaced between its check and its opening; "
 		    "refused", w->path);
 	}
@@ -428,7 +222,7 @@ safepath_final(struct safepath_walk *w, const struct stat *st, const char *name)
 	    fcntl(fd, F_SETFL, e & ~O_NONBLOCK) == -1) {
 		e = errno;
 		close(fd);
-		return safepath_syserr(w, "fcntl", w->path, e);
+		return safepath_syserr(w->v, "fcntl", w->path, e);
 	}
 	w->fd = fd;
 	return 1;
@@ -443,16 +237,16 @@ safepath_step(struct safepath_walk *w, const char *name, int last)
 	int fd, r;
 
 	if (plen + 1 + nlen >= sizeof w->path)
-		return safepath_syserr(w, "openat", w->path, ENAMETOOLONG);
+		return safepath_syserr(w->v, "openat", w->path, ENAMETOOLONG);
 	w->path[plen] = '/';
 	memcpy(w->path + plen + 1, name, nlen + 1);
 	fd = openat(w->lv[w->depth - 1].fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
-		return safepath_syserr(w, "openat", w->path, errno);
+		return safepath_syserr(w->v, "openat", w->path, errno);
 	if (fstat(fd, &st) == -1) {
 		r = errno;
 		close(fd);
-		return safepath_syserr(w, "fstat", w->path, r);
+		return safepath_syserr(w->v, "fstat", w->path, r);
 	}
 	if (safepath_check_dir(w, &st, w->path, last) == -1) {
 		close(fd);
@@ -468,9 +262,10 @@ safepath_step(struct safepath_walk *w, const char *name, int last)
 	}
 	close(fd);
 	if (!last)
-		return safepath_syserr(w, "openat", w->path, ENOTDIR);
+		return safepath_syserr(w->v, "openat", w->path, ENOTDIR);
 	if (!S_ISREG(st.st_mode))
-		return safepath_notreg(w, w->path, st.st_uid, st.st_gid, st.st_mode);
+		return safepath_notreg(w->v, w->path, st.st_uid, st.st_gid,
+		    st.st_mode);
 	return safepath_final(w, &st, name);
 }
 
@@ -487,7 +282,7 @@ safepath_next(struct safepath_walk *w, char *name, int *last)
 		return 0;
 	e = strchrnul(s, '/');
 	if ((len = (size_t)(e - s)) > NAME_MAX)
-		return safepath_syserr(w, "openat", *w->path ? w->path : "/",
+		return safepath_syserr(w->v, "openat", *w->path ? w->path : "/",
 		    ENAMETOOLONG);
 	memcpy(name, s, len);
 	name[len] = '\0';
@@ -520,8 +315,8 @@ safepath_walk(struct safepath_walk *w)
 	if (r == -1)
 		return -1;
 	top = &w->lv[w->depth - 1];
-	return safepath_notreg(w, top->plen ? w->path : "/", top->uid,
-	    top->gid, top->mode);
+	return safepath_notreg(w->v, top->plen ? w->path : "/", top->own.uid,
+	    top->own.gid, top->own.mode);
 }
 
 static int
@@ -531,18 +326,18 @@ safepath_start(struct safepath_walk *w, const char *path)
 	int fd, e;
 
 	if (path == NULL || path[0] != '/')
-		return safepath_error(w, path ? path : "", "write the full path, "
+		return safepath_error(w->v, path ? path : "", "write the full path, "
 		    "starting with /", "path \"%s\" is relative; key paths must "
 		    "be absolute", path ? path : "");
 	if (strlen(path) >= sizeof w->rest)
-		return safepath_syserr(w, "open", path, ENAMETOOLONG);
+		return safepath_syserr(w->v, "open", path, ENAMETOOLONG);
 	memcpy(w->rest, path, strlen(path) + 1);
 	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return safepath_syserr(w, "open", "/", errno);
+		return safepath_syserr(w->v, "open", "/", errno);
 	if (fstat(fd, &st) == -1) {
 		e = errno;
 		close(fd);
-		return safepath_syserr(w, "fstat", "/", e);
+		return safepath_syserr(w->v, "fstat", "/", e);
 	}
 	w->path[0] = '\0';
 	return safepath_push(w, fd, &st);
@@ -567,18 +362,4 @@ safepath_open(const char *path, const struct safepath_trust *trust,
 		snprintf(v->component, sizeof v->component, "%s", w.path);
 	safepath_pop(&w, 0);
 	return w.fd;
-}
-
-const char *
-safepath_describe(const struct safepath_verdict *v, char *buf, size_t n)
-{
-	if (n == 0)
-		return buf;
-	if (v->status == SAFEPATH_OK)
-		snprintf(buf, n, "%s: safe", v->component);
-	else if (v->fix[0] != '\0')
-		snprintf(buf, n, "%s (fix: %s)", v->reason, v->fix);
-	else
-		snprintf(buf, n, "%s", v->reason);
-	return buf;
 }

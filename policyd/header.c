@@ -1,8 +1,11 @@
-/* header: see header.h. */
+/* header: see header.h.  Cleaning, quoting and escaping are lib/authres. */
 #include "header.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "authres.h"
 
 const char *
 header_clean(const char *s, const char *strip, char *out, size_t n)
@@ -13,7 +16,7 @@ header_clean(const char *s, const char *strip, char *out, size_t n)
 		return out;
 	for (; s != NULL && *s != '\0' && o + 1 < n; s++) {
 		unsigned char c = (unsigned char)*s;
-		/* A CR or LF would end the header and start a forged one. */
+		/* A CR or LF would end the line and start a forged one. */
 		if (c < 0x20 || c == 0x7f)
 			continue;
 		if (strip != NULL && strchr(strip, c) != NULL)
@@ -24,55 +27,14 @@ header_clean(const char *s, const char *strip, char *out, size_t n)
 	return out;
 }
 
-static int
-header_is_token(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789.-_+@:", *s) == NULL)
-			return 0;
-	return 1;
-}
-
-/* A key=value value: a plain token, or a quoted string. */
-static const char *
-header_value(const char *s, char *out, size_t n)
-{
-	char clean[600];
-	size_t o = 0;
-
-	header_clean(s, NULL, clean, sizeof clean);
-	if (header_is_token(clean)) {
-		snprintf(out, n, "%s", clean);
-		return out;
-	}
-	if (n < 3) {
-		out[0] = '\0';
-		return out;
-	}
-	out[o++] = '"';
-	for (const char *p = clean; *p != '\0' && o + 3 < n; p++) {
-		if (*p == '"' || *p == '\\')
-			out[o++] = '\\';
-		out[o++] = *p;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-	return out;
-}
-
-/* The RFC 7208 9.1 style comment, without parentheses. */
+/* The RFC 7208 9.1 style explanation, raw: authres cleans and escapes it. */
 static void
 header_comment(const struct header_input *in, char *out, size_t n)
 {
 	const char *id = in->identity_helo ? in->helo : in->sender;
-	char who[600], ip[64];
+	const char *who = in->spf->sender[0] ? in->spf->sender : id;
+	const char *ip = in->client_ip;
 
-	header_clean(in->spf->sender[0] ? in->spf->sender : id, "()\\", who,
-	    sizeof who);
-	header_clean(in->client_ip, "()\\", ip, sizeof ip);
 	switch (in->spf->result) {
 	case SPF_RES_PASS:
 		snprintf(out, n, "domain of %s designates %s as permitted "
@@ -104,36 +66,43 @@ header_comment(const struct header_input *in, char *out, size_t n)
 	}
 }
 
+/*
+ * identity= comes first so that every key=value, identity= included, is
+ * followed by ';' whether or not mechanism= is known.
+ */
 static void
 header_received_spf(const struct header_input *in, char *out, size_t n)
 {
-	char comment[1400], rcv[300], ip[300], from[700], helo[700], mech[300];
-	const char *r = spf_result_name(in->spf->result);
+	char text[1200], comment[1500];
+	const char *mech = in->spf->mechanism[0] ? in->spf->mechanism : NULL;
+	char *v;
 
-	header_comment(in, comment, sizeof comment);
-	header_value(in->receiver, rcv, sizeof rcv);
-	header_value(in->client_ip, ip, sizeof ip);
-	header_value(in->sender, from, sizeof from);
-	header_value(in->helo, helo, sizeof helo);
-	header_value(in->spf->mechanism, mech, sizeof mech);
-	snprintf(out, n, "Received-SPF: %s (%s: %s) receiver=%s; client-ip=%s; "
-	    "envelope-from=%s; helo=%s; identity=%s;%s%s%s", r, rcv, comment,
-	    rcv, ip, from, helo, in->identity_helo ? "helo" : "mailfrom",
-	    in->spf->mechanism[0] ? " mechanism=" : "",
-	    in->spf->mechanism[0] ? mech : "", in->spf->mechanism[0] ? ";" : "");
+	header_comment(in, text, sizeof text);
+	snprintf(comment, sizeof comment, "%s: %s", in->receiver, text);
+	v = authres_received_spf(spf_result_name(in->spf->result), comment,
+	    "identity", in->identity_helo ? "helo" : "mailfrom",
+	    "receiver", in->receiver, "client-ip", in->client_ip,
+	    "envelope-from", in->sender, "helo", in->helo,
+	    "mechanism", mech, (const char *)NULL);
+	snprintf(out, n, "Received-SPF: %s", v != NULL ? v : "none");
+	free(v);
 }
 
 static void
 header_auth_results(const struct header_input *in, char *out, size_t n)
 {
-	char comment[1400], rcv[300], id[700];
+	struct authres *ar = authres_new(in->receiver);
+	char text[1200], *v = NULL;
 
-	header_comment(in, comment, sizeof comment);
-	header_clean(in->receiver, "; ()\\\"", rcv, sizeof rcv);
-	header_value(in->identity_helo ? in->helo : in->sender, id, sizeof id);
-	snprintf(out, n, "Authentication-Results: %s; spf=%s (%s) %s=%s", rcv,
-	    spf_result_name(in->spf->result), comment,
-	    in->identity_helo ? "smtp.helo" : "smtp.mailfrom", id);
+	header_comment(in, text, sizeof text);
+	authres_set_fold(ar, "");
+	(void)authres_add(ar, "spf", spf_result_name(in->spf->result), text,
+	    in->identity_helo ? "smtp.helo" : "smtp.mailfrom",
+	    in->identity_helo ? in->helo : in->sender, (const char *)NULL);
+	authres_format(ar, &v);
+	snprintf(out, n, "Authentication-Results: %s", v);
+	free(v);
+	authres_free(&ar);
 }
 
 const char *

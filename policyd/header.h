@@ -1,12 +1,13 @@
 /*
  * header: the one trace header policyd asks Postfix to PREPEND, pure.
  *
- * Received-SPF (RFC 7208 9.1) with identity=, client-ip=, envelope-from=,
- * helo=, receiver= (and mechanism= when known), or Authentication-Results
- * (RFC 8601) with spf= and smtp.mailfrom= / smtp.helo=.  Every value taken
- * from the client is cleaned first: CR, LF and other control characters
- * are dropped, so the text is always one header line, and values that are
- * not plain tokens are written as quoted strings.
+ * Received-SPF (RFC 7208 9.1): result, a comment naming the receiver, then
+ * identity=, receiver=, client-ip=, envelope-from=, helo= (and mechanism=
+ * when known); or Authentication-Results (RFC 8601) with spf=, the
+ * explanation as reason= and smtp.mailfrom= / smtp.helo=.  Both are built
+ * by lib/authres: CR, LF and other control characters of client values are
+ * dropped, so the text is always one line, and values that are neither
+ * dot-atoms nor tokens are written as quoted strings.
  */
 #ifndef POSTSEAL_POLICYD_HEADER_H
 #define POSTSEAL_POLICYD_HEADER_H
@@ -34,7 +35,8 @@ const char *header_build(enum conf_spf_header style,
 
 /*
  * Copy s into out (size n) without control characters; when strip is
- * non-NULL, characters in it are dropped too.  Returns out.
+ * non-NULL, characters in it are dropped too.  For client text put into a
+ * reply line (reject and defer texts).  Returns out.
  */
 const char *header_clean(const char *s, const char *strip, char *out, size_t n);
 

@@ -1,7 +1,7 @@
 /*
  * Unit tests for policyd/proto: the policy protocol parser, framer and
- * reply writer, on a table of good and bad requests.  The policyd modules
- * are not part of libpostseal, so the module under test is compiled in.
+ * reply writer, on a table of good and bad requests; linked with
+ * policyd_core.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../policyd/proto.c"
+#include "proto.h"
 
 #define GOOD "request=smtpd_access_policy\nprotocol_state=RCPT\n" \
 	"protocol_name=ESMTP\nclient_address=192.0.2.1\n" \
