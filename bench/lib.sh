@@ -99,10 +99,7 @@ milter = {
   socket_mode = 0660;
   internal_hosts = [ ${4-\"127.0.0.1\"} ];
   sign = ( $3 );
-};
-policyd = {
-  socket = "$2";
-  spf = { skip_addresses = [ "127.0.0.1" ]; };
+  dmarc = { history = "$RUN/$1.db"; };
 };
 CONF
 	chmod 644 "$PS_TMP/$1.conf"
@@ -114,7 +111,7 @@ ps_milter() {
 	start_bg "$1" "$BINDIR/milter/postseal-milter" -f -c "$PS_TMP/$1.conf"
 }
 
-# odk_milter NAME SOCKET MODE [KEY SELECTOR]: start an OpenDKIM milter
+# odk_milter NAME SOCKET MODE [KEY SELECTOR [INTERNAL]]: start an OpenDKIM milter
 # (Debian's), relaxed/relaxed like postseal, logging nowhere (no syslog
 # here), resolver on the same local unbound.
 odk_milter() {
@@ -130,7 +127,7 @@ RequireSafeKeys no
 UserID nobody
 UMask 007
 Nameservers 127.0.0.1
-InternalHosts 127.0.0.1
+InternalHosts ${6:-127.0.0.1}
 CONF
 	start_bg "$1" opendkim -f -x "$PS_TMP/$1.conf"
 }

@@ -42,10 +42,12 @@ mgmsg_split(struct mgmsg *m)
 		if (colon == NULL || e == NULL || colon > e)
 			return -1;
 		if (m->nhdrs == cap) {
+			struct mgmsg_hdr *nh;
+
 			cap = cap ? cap * 2 : 16;
-			m->hdrs = realloc(m->hdrs, cap * sizeof *m->hdrs);
-			if (m->hdrs == NULL)
+			if ((nh = realloc(m->hdrs, cap * sizeof *nh)) == NULL)
 				return -1;
+			m->hdrs = nh;
 		}
 		m->hdrs[m->nhdrs].name = p;
 		m->hdrs[m->nhdrs].namelen = (size_t)(colon - p);
@@ -103,7 +105,7 @@ struct mgmsg *
 mgmsg_load(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	char *t = NULL;
+	char *t = NULL, *nt;
 	size_t n = 0, cap = 0, r;
 	struct mgmsg *m;
 
@@ -112,8 +114,12 @@ mgmsg_load(const char *path)
 	do {
 		if (n + 65536 > cap) {
 			cap = cap ? cap * 2 : 131072;
-			if ((t = realloc(t, cap)) == NULL)
+			if ((nt = realloc(t, cap)) == NULL) {
+				free(t);
+				t = NULL;
 				break;
+			}
+			t = nt;
 		}
 		r = fread(t + n, 1, cap - n, f);
 		n += r;

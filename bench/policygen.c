@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchio.h"
+
 struct pg_opts {
 	const char *addr;
 	const char *ip;
@@ -48,51 +50,6 @@ struct pg_client {
 	long passes;
 	char err[256];
 };
-
-static double
-pg_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-pg_connect(const char *addr)
-{
-	struct sockaddr_un un;
-	struct sockaddr_in in;
-	char host[64];
-	int fd, port, on = 1;
-
-	if (addr[0] == '/') {
-		memset(&un, 0, sizeof un);
-		un.sun_family = AF_UNIX;
-		snprintf(un.sun_path, sizeof un.sun_path, "%s", addr);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-			return -1;
-		if (connect(fd, (struct sockaddr *)&un, sizeof un) == -1) {
-			close(fd);
-			return -1;
-		}
-		return fd;
-	}
-	if (sscanf(addr, "%63[^:]:%d", host, &port) != 2)
-		return -1;
-	memset(&in, 0, sizeof in);
-	in.sin_family = AF_INET;
-	in.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, host, &in.sin_addr) != 1 ||
-	    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-	if (connect(fd, (struct sockaddr *)&in, sizeof in) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 static size_t
 pg_request(const struct pg_client *c, int n, char *buf, size_t size)
@@ -151,7 +108,7 @@ pg_run(void *arg)
 	size_t len;
 	int fd;
 
-	if ((fd = pg_connect(c->o->addr)) == -1) {
+	if ((fd = benchio_connect(c->o->addr)) == -1) {
 		snprintf(c->err, sizeof c->err, "connect %s: %s", c->o->addr,
 		    strerror(errno));
 		pthread_barrier_wait(c->start);
@@ -169,7 +126,7 @@ pg_run(void *arg)
 	pthread_barrier_wait(c->start);
 	for (int i = 0; i < c->o->requests && c->passes >= 0; i++) {
 		len = pg_request(c, i, req, sizeof req);
-		double t0 = pg_now();
+		double t0 = benchio_now();
 
 		if (write(fd, req, len) != (ssize_t)len) {
 			snprintf(c->err, sizeof c->err, "write: %s", strerror(errno));
@@ -177,7 +134,7 @@ pg_run(void *arg)
 		}
 		if (pg_reply(c, fd, rep, sizeof rep) == -1)
 			break;
-		c->lat[i] = pg_now() - t0;
+		c->lat[i] = benchio_now() - t0;
 	}
 	close(fd);
 	return NULL;
@@ -189,29 +146,6 @@ pg_cmp(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static double
-pg_proc_cpu(long pid)
-{
-	char path[64], buf[2048], *p;
-	unsigned long ut, st;
-	size_t n;
-	FILE *f;
-
-	if (pid <= 0)
-		return -1;
-	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-	    &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static void
@@ -264,16 +198,16 @@ main(int argc, char **argv)
 			return 2;
 	}
 	pthread_barrier_wait(&start);
-	c0 = pg_proc_cpu(pid);
-	t0 = pg_now();
+	c0 = benchio_proc_cpu(pid);
+	t0 = benchio_now();
 	for (int i = 0; i < o.clients; i++) {
 		pthread_join(tids[i], NULL);
 		passes += cs[i].passes > 0 ? cs[i].passes : 0;
 		if (cs[i].err[0] != '\0' && fails++ == 0)
 			fprintf(stderr, "policygen: client %d: %s\n", i, cs[i].err);
 	}
-	t1 = pg_now();
-	c1 = pg_proc_cpu(pid);
+	t1 = benchio_now();
+	c1 = benchio_proc_cpu(pid);
 	qsort(all, (size_t)total, sizeof *all, pg_cmp);
 	printf("requests=%ld wall=%.3f rate=%.1f p50_us=%.0f p99_us=%.0f "
 	    "max_us=%.0f daemon_cpu=%.2f passes=%ld failed_clients=%d\n", total,

@@ -2,7 +2,7 @@
 # bench/run.sh: postseal against OpenDKIM, postfix-policyd-spf-python,
 # postfix-policyd-spf-perl and the `openssl speed` limit, on loopback.
 #
-#	bench/run.sh [--quick] [--sections "limit milter postfix policy memory"]
+#	bench/run.sh [--quick] [--no-build] [--sections "limit milter postfix policy memory"]
 #
 # Builds postseal (Release, build-bench/) and the load generators, then
 # runs everything inside a private network + mount namespace (unshare -n
@@ -13,18 +13,21 @@
 # Each figure is the median of REPS runs (5; 1 with --quick, which also
 # uses small counts and only checks that the scripts work).  The report,
 # with commands and versions, is appended to bench/RESULTS.md (with
-# --quick: printed only, unless BENCH_RECORD=1).
+# --quick: printed only, unless BENCH_RECORD=1).  --no-build uses the
+# binaries already in build-bench/ (BENCH_BUILD overrides the directory).
 set -u
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRCDIR=$(cd "$BENCH_DIR/.." && pwd)
 BINDIR=${BENCH_BUILD:-$SRCDIR/build-bench}
 QUICK=0
+BUILD=1
 SECTIONS="limit milter postfix policy memory"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
+	--no-build) BUILD=0 ;;
 	--sections) SECTIONS=$2; shift ;;
-	*) echo "usage: bench/run.sh [--quick] [--sections LIST]" >&2; exit 2 ;;
+	*) echo "usage: bench/run.sh [--quick] [--no-build] [--sections LIST]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -32,10 +35,12 @@ done
 
 if [ "${BENCH_IN_NS:-0}" != 1 ]; then
 	note() { echo "bench: $*" >&2; }
-	note "building postseal (Release) in $BINDIR"
-	cmake -S "$SRCDIR" -B "$BINDIR" -DCMAKE_BUILD_TYPE=Release -DPOSTSEAL_TESTS=OFF \
-		>/dev/null || exit 1
-	cmake --build "$BINDIR" -j2 >/dev/null || exit 1
+	if [ "$BUILD" = 1 ]; then
+		note "building postseal (Release) in $BINDIR"
+		cmake -S "$SRCDIR" -B "$BINDIR" -DCMAKE_BUILD_TYPE=Release \
+			-DPOSTSEAL_TESTS=OFF >/dev/null || exit 1
+		cmake --build "$BINDIR" -j2 >/dev/null || exit 1
+	fi
 	mkdir -p "$BINDIR/bench"
 	make -s -C "$BENCH_DIR" BUILD="$BINDIR/bench" || exit 1
 	for p in postfix-policyd-spf-python postfix-policyd-spf-perl; do
@@ -88,8 +93,6 @@ ps_write_zone "$PS_TMP/bench.example.zone" bench.example
 dns_start_53 "$PS_TMP/bench.example.zone"
 
 # The messages: 4 KB and 100 KB, and the 4 KB one signed for verifying.
-bench_messages
-
 {
 	echo
 	echo "## Run of $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$QUICK" = 1 ] && echo ' (--quick: 1 repetition, small counts; checks the scripts only)')"
@@ -101,6 +104,7 @@ bench_messages
 		"postfix-policyd-spf-python $(dpkg-query -W -f='${Version}' postfix-policyd-spf-python); postfix-policyd-spf-perl $(dpkg-query -W -f='${Version}' postfix-policyd-spf-perl)."
 	echo "- Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo ' --quick')\`; each figure is the median of $REPS run(s)."
 } >>"$REPORT"
+bench_messages
 
 START=$(date +%s)
 for s in $SECTIONS; do

@@ -30,7 +30,7 @@ bench_messages() {
 	ps_milter psver "$M_psver" "$rsa" '"192.0.2.99"'
 	odk_milter odkrsa "$M_odkrsa" sv
 	odk_milter odkrsai "$M_odkrsai" sv
-	odk_milter odkver "$M_odkver" v
+	odk_milter odkver "$M_odkver" v "$KEYS/bench.example/rsa.key" rsa 192.0.2.99
 	for m in psrsa psrsai psed psdual psver odkrsa odkrsai odkver; do
 		eval "spec=\$M_$m"
 		milter_wait "$spec" || { cat "$PS_TMP/$m.log" >&2; ps_fail "milter $m did not start"; }
@@ -94,7 +94,7 @@ alone() {
 }
 
 section_milter() {
-	local n1=1000 n20=4000 odk1 odk20 ps1 ps20 eff row
+	local n1=500 n20=2000 odk1 odk20 ps1 ps20 eff row
 	[ "$QUICK" = 1 ] && { n1=100; n20=400; }
 	[ -n "${SPEED_RSA1:-}" ] || section_limit >/dev/null
 	out "" "### Milter alone (miltergen, milter protocol v6, 4 KB message; \`miltergen -S SOCKET -c CONNS -m N -f MSG -p PID\`)" "" \

@@ -100,7 +100,7 @@ pf_row() {
 }
 
 section_postfix() {
-	local few=100 many=1000 bigfew=60 bigmany=300 c s
+	local few=50 many=300 bigfew=20 bigmany=100 c s
 	[ "$QUICK" = 1 ] && { few=20; many=100; bigfew=10; bigmany=40; }
 	pf_ensure
 	out "" "### Through Postfix (smtp-source -> private Postfix $(postconf -d -h mail_version) -> smtp-sink)" "" \

@@ -177,6 +177,7 @@ dmarc_evaluate(const struct dmarc_input *in, struct dmarc_verdict *out)
 
 	memset(out, 0, sizeof *out);
 	out->policy_tag = "";
+	out->disposition = DMARC_POLICY_NONE;
 	if (dmarc_precheck(in, out))
 		return;
 	dmarc_select_policy(in, r, out);

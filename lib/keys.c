@@ -339,14 +339,14 @@ keys_by_domain(const struct keys *ks, const char *domain,
 	return nout;
 }
 
-/* The loaded keys of the SigningTable's choice (keytable_match). */
+/* The loaded keys of the SigningTable's choice for address. */
 static size_t
-keys_by_table(const struct keys *ks, const char *local, const char *domain,
+keys_by_table(const struct keys *ks, const char *address,
     const struct keys_key **out, size_t max)
 {
 	size_t idx[KEYTABLE_MAX_MATCH], n, nout = 0;
 
-	n = keytable_match(&ks->table, local, domain, idx, KEYTABLE_MAX_MATCH);
+	n = keytable_match(&ks->table, address, idx, KEYTABLE_MAX_MATCH);
 	for (size_t i = 0; i < n; i++)
 		if (ks->table_key[idx[i]] != SIZE_MAX)
 			keys_out(ks, ks->table_key[idx[i]], out, max, &nout);
@@ -361,7 +361,7 @@ keys_select(const struct keys *ks, const char *from_domain, int subdomains,
 	size_t n;
 
 	if (ks->table.type != KEYTABLE_NONE)
-		return keys_by_table(ks, NULL, from_domain, out, max);
+		return keys_by_table(ks, from_domain, out, max);
 	while ((n = keys_by_domain(ks, d, out, max)) == 0 && subdomains &&
 	    (d = strchr(d, '.')) != NULL && strchr(++d, '.') != NULL)
 		;
@@ -373,15 +373,10 @@ keys_select_address(const struct keys *ks, const char *from_address,
     const struct keys_key **out, size_t max)
 {
 	const char *at = strrchr(from_address, '@');
-	char local[256];
 
 	if (at == NULL || ks->table.type == KEYTABLE_NONE)
 		return keys_select(ks, at ? at + 1 : from_address, 0, out, max);
-	if ((size_t)(at - from_address) >= sizeof local)
-		return 0;
-	memcpy(local, from_address, (size_t)(at - from_address));
-	local[at - from_address] = '\0';
-	return keys_by_table(ks, local, at + 1, out, max);
+	return keys_by_table(ks, from_address, out, max);
 }
 
 /*

@@ -9,7 +9,8 @@
  * is instead (certificate, public key, encrypted key, EC key, ...).
  *
  * OpenDKIM KeyTable / SigningTable files ("file:", "refile:", or a plain
- * path meaning "file:") are accepted so existing setups move over.
+ * path meaning "file:") are accepted so existing setups move over; lib/
+ * keytable parses and matches them, the store loads their keys.
  *
  * A loaded store is read-only: keys_select*() and keys_get() may be called
  * from many threads at once.  Loading functions are not thread-safe.
@@ -81,34 +82,30 @@ size_t keys_select(const struct keys *ks, const char *from_domain,
     int subdomains, const struct keys_key **out, size_t max);
 
 /*
- * Keys for the From address by the loaded SigningTable (OpenDKIM
- * semantics): with "file:", the address is looked up as "user@domain", then
- * "domain", then each parent domain ("sub.example.com" -> "example.com");
- * the first match decides.  With "refile:", the first pattern in file order
- * whose glob ('*' matches any run of characters, case-insensitive) matches
- * the whole address decides.  The matching entry's KeyTable name gives
- * the key.  Without a SigningTable, falls back to keys_select(domain, 0).
+ * Keys for the From address ("local@domain") by the loaded SigningTable,
+ * with OpenDKIM's semantics (keytable_match()): with "file:", the address
+ * is looked up as "user@domain", then "domain", then each parent domain
+ * (".example.com", ...), then "user@*" and "*"; the first match decides.
+ * With "refile:", the first pattern in file order whose glob ('*' matches
+ * any run of characters, case-insensitive) matches the whole address
+ * decides.  The matching entries' KeyTable names give the keys.  Without a
+ * SigningTable, falls back to keys_select(domain, 0).
  */
 size_t keys_select_address(const struct keys *ks, const char *from_address,
     const struct keys_key **out, size_t max);
 
 /*
  * Load an OpenDKIM KeyTable ("name domain:selector:/path/to/key" per line)
- * and SigningTable ("pattern name" per line).  Either may be "" (then a
- * SigningTable alone is an error; a KeyTable alone signs by From domain).
- * Each problem is appended as "file:line: problem" or "path: problem".
- * Returns 0 when everything loaded, -1 otherwise (what loaded stays).
+ * and SigningTable ("pattern name" per line), replacing tables loaded
+ * before, and add every KeyTable key to the store (a key file already
+ * loaded for the same domain and selector is shared).  Either may be ""
+ * (then a SigningTable alone is an error; a KeyTable alone signs by From
+ * domain).  Each problem is appended as "file:line: problem" or
+ * "path: problem" (see keytable.h for what is refused).  Returns 0 when
+ * everything loaded, -1 otherwise (what loaded stays).
  */
 int keys_load_opendkim(struct keys *ks, const char *keytable,
     const char *signingtable, const struct safepath_trust *trust,
-    struct strlist *problems);
-
-/*
- * Parse a KeyTable without loading its keys (for check-keys): the key file
- * path of every good line is appended to paths_r (caller clears it), every
- * bad line to problems.  Returns 0, or -1 when any line was bad.
- */
-int keys_opendkim_paths(const char *keytable, struct strlist *paths_r,
     struct strlist *problems);
 
 /*

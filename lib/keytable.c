@@ -429,19 +429,22 @@ keytable_lookup(const struct keytable *t, const char *pattern, size_t *out,
 /* OpenDKIM's order: user@host, host, then for each parent user@.parent
  * and .parent ("a.b.c": ".b.c", ".c"), then user@* and *. */
 static size_t
-keytable_match_file(const struct keytable *t, const char *local,
+keytable_match_file(const struct keytable *t, const char *local, int llen,
     const char *domain, size_t *out, size_t max)
 {
 	char cand[600];
 	size_t n = 0;
 
-	for (const char *d = domain; n == 0 && d != NULL; d = strchr(d + 1, '.')) {
-		if (local && snprintf(cand, sizeof cand, "%s@%s", local, d) > 0)
+	for (const char *d = domain; n == 0 && d != NULL;
+	    d = *d != '\0' ? strchr(d + 1, '.') : NULL) {
+		if (local && snprintf(cand, sizeof cand, "%.*s@%s", llen, local,
+		    d) > 0)
 			n = keytable_lookup(t, cand, out, max);
 		if (n == 0)
 			n = keytable_lookup(t, d, out, max);
 	}
-	if (n == 0 && local && snprintf(cand, sizeof cand, "%s@*", local) > 0)
+	if (n == 0 && local && snprintf(cand, sizeof cand, "%.*s@*", llen,
+	    local) > 0)
 		n = keytable_lookup(t, cand, out, max);
 	return n > 0 ? n : keytable_lookup(t, "*", out, max);
 }
@@ -473,18 +476,22 @@ keytable_glob(const char *pat, const char *s)
 }
 
 size_t
-keytable_match(const struct keytable *t, const char *local,
-    const char *domain, size_t *out, size_t max)
+keytable_match(const struct keytable *t, const char *address, size_t *out,
+    size_t max)
 {
+	const char *at = strrchr(address, '@');
+	const char *domain = at != NULL ? at + 1 : address;
+	int llen = at != NULL ? (int)(at - address) : 0;
 	char addr[600];
 
-	if (strlen(domain) > 255 || (local != NULL && strlen(local) > 255))
+	if (strlen(domain) > 255 || llen > 255)
 		return 0;
 	if (t->type == KEYTABLE_FILE)
-		return keytable_match_file(t, local, domain, out, max);
+		return keytable_match_file(t, at ? address : NULL, llen, domain,
+		    out, max);
 	if (t->type != KEYTABLE_REFILE)
 		return 0;
-	snprintf(addr, sizeof addr, "%s@%s", local ? local : "", domain);
+	snprintf(addr, sizeof addr, "%.*s@%s", llen, address, domain);
 	for (size_t i = 0; i < t->n_rules; i++)
 		if (keytable_glob(t->rules[i].pattern, addr))
 			return keytable_collect(t, i, out, max);

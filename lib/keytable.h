@@ -94,21 +94,22 @@ int keytable_read(struct keytable *t, const char *keytable,
     const char *signingtable, struct strlist *problems);
 
 /*
- * The KeyTable entries (indices into t->keys, file order of their rules)
- * that sign mail from local@domain (local NULL: by domain alone, so
- * "user@" patterns cannot match), at most max into out.  Returns how many;
- * 0 when no rule matches or local/domain is over 255 bytes.
+ * The KeyTable entries (indices into t->keys, in the file order of their
+ * rules) that sign mail from address: "local@domain" (split at the last
+ * '@'), or a bare domain, which "user@" patterns cannot match.  At most max
+ * into out.  Returns how many; 0 when no rule matches, when t has no
+ * SigningTable, or when the local part or domain is over 255 bytes.
  *   KEYTABLE_FILE: the first pattern that exists among, in OpenDKIM's
  *     order, local@domain, domain, then for each parent ".parent" (from
  *     "a.b.c": ".b.c", ".c") local@.parent and .parent, then local@* and *;
  *     compared case-insensitively.
  *   KEYTABLE_REFILE: the first pattern in file order whose glob matches all
- *     of "local@domain" ('*' matches any run, runs of '*' act as one,
- *     case-insensitive).
+ *     of "local@domain" ("@domain" for a bare domain; '*' matches any run,
+ *     runs of '*' act as one, case-insensitive).
  * Every rule with that exact pattern counts (RSA + Ed25519 dual signing).
  */
-size_t keytable_match(const struct keytable *t, const char *local,
-    const char *domain, size_t *out, size_t max);
+size_t keytable_match(const struct keytable *t, const char *address,
+    size_t *out, size_t max);
 
 /* Free everything in t and leave it empty. */
 void keytable_clear(struct keytable *t);

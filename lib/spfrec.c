@@ -135,7 +135,7 @@ spfrec_cidr(const char *s, size_t len, unsigned max, unsigned *out)
 /* Split a trailing dual-cidr-length off r (rl bytes): *rest is what
  * remains before it. */
 static int
-spfrec_dual_cidr(const char *r, size_t rl, struct spfrec_term *t,
+spfrec_dual_cidr(const char *r, size_t rl, size_t off, struct spfrec_term *t,
     size_t *rest, struct spfrec_err *e)
 {
 	size_t end = rl, j;
@@ -145,7 +145,7 @@ spfrec_dual_cidr(const char *r, size_t rl, struct spfrec_term *t,
 		j--;
 	if (j < end && j >= 2 && r[j - 1] == '/' && r[j - 2] == '/') {
 		if (spfrec_cidr(r + j, end - j, 128, &t->cidr6) == -1)
-			return spfrec_fail(e, j, "ip6 prefix length must be 0..128 "
+			return spfrec_fail(e, off + j, "ip6 prefix length must be 0..128 "
 			    "without leading zeros");
 		end = j - 2;
 	}
@@ -154,7 +154,7 @@ spfrec_dual_cidr(const char *r, size_t rl, struct spfrec_term *t,
 		j--;
 	if (j < end && j >= 1 && r[j - 1] == '/') {
 		if (spfrec_cidr(r + j, end - j, 32, &t->cidr4) == -1)
-			return spfrec_fail(e, j, "ip4 prefix length must be 0..32 "
+			return spfrec_fail(e, off + j, "ip4 prefix length must be 0..32 "
 			    "without leading zeros");
 		end = j - 1;
 	}
@@ -185,7 +185,7 @@ spfrec_arg_host(const char *r, size_t rl, size_t off, struct spfrec_term *t,
 
 	if (rl > 0 && r[0] != ':' && r[0] != '/')
 		return spfrec_fail(e, off, "unknown mechanism");
-	if (spfrec_dual_cidr(r, rl, t, &rest, e) == -1)
+	if (spfrec_dual_cidr(r, rl, off, t, &rest, e) == -1)
 		return -1;
 	if (rest == 0)
 		return 0;

@@ -38,7 +38,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NORCPT | SMFIP_NOUNKNOWN |
+	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_RCPT | SMFIP_NOUNKNOWN |
 	    SMFIP_NODATA | SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_NR_CONN |
 	    SMFIP_NR_HELO;
 
@@ -130,6 +130,23 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	s->outbound = s->auth_user[0] != '\0' || s->local ||
 	    runtime_is_internal(s->rt, s->client_ip);
 	return SMFIS_CONTINUE;
+}
+
+/* The first recipient's domain, for the DMARC history. */
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct session *s = cb_session(ctx);
+	char addr[512];
+	const char *at;
+
+	if (s != NULL && s->rt != NULL && s->rcpt_domain[0] == '\0' && argv &&
+	    argv[0]) {
+		cb_envelope_address(argv[0], addr, sizeof addr);
+		if ((at = strrchr(addr, '@')) != NULL)
+			snprintf(s->rcpt_domain, sizeof s->rcpt_domain, "%s", at + 1);
+	}
+	return cb_noreply(ctx, SMFIP_NR_RCPT);
 }
 
 /* An incoming A-R header that claims our authserv-id is a forgery. */
@@ -241,6 +258,7 @@ struct smfiDesc callbacks_desc = {
 	.xxfi_connect = cb_connect,
 	.xxfi_helo = cb_helo,
 	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
 	.xxfi_header = cb_header,
 	.xxfi_eoh = cb_eoh,
 	.xxfi_body = cb_body,

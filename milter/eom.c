@@ -7,6 +7,7 @@
 
 #include "authres.h"
 #include "log.h"
+#include "dmarccheck.h"
 #include "spfcheck.h"
 #include "sign.h"
 #include "strlist.h"
@@ -105,11 +106,48 @@ eom_authres(SMFICTX *ctx, struct session *s, struct authres *ar)
 	return SMFIS_ACCEPT;
 }
 
+/*
+ * DMARC enforcement (never for outbound mail, which does not come here):
+ * reject with 550 5.7.1 and the reason, or quarantine into Postfix's hold
+ * queue.  Returns 1 when the message is rejected (*r set).
+ */
+static int
+eom_dmarc_enforce(SMFICTX *ctx, struct session *s,
+    const struct dmarccheck_outcome *dm, sfsistat *r)
+{
+	char text[1024];
+
+	if (!dmarccheck_enforced(s, dm) ||
+	    dm->verdict.disposition == DMARC_POLICY_NONE ||
+	    dm->verdict.disposition == DMARC_POLICY_UNSET)
+		return 0;
+	if (dm->verdict.disposition == DMARC_POLICY_QUARANTINE) {
+		snprintf(text, sizeof text, "DMARC policy of %s: quarantine",
+		    dm->policy_domain);
+		if (smfi_quarantine(ctx, text) == MI_FAILURE)
+			log_warnx("queue_id=%s event=quarantine-failed", s->queue_id);
+		log_info("queue_id=%s event=dmarc-quarantine header_from=%s",
+		    s->queue_id, dm->author_domain);
+		return 0;
+	}
+	snprintf(text, sizeof text, "Message rejected by the DMARC policy of "
+	    "%s: %s", dm->policy_domain, dm->verdict.reason);
+	for (char *p = text; *p; p++)	/* a reply line must stay one line */
+		if (*p == '\r' || *p == '\n' || *p == '%')
+			*p = ' ';
+	smfi_setreply(ctx, "550", "5.7.1", text);
+	log_info("queue_id=%s event=dmarc-reject header_from=%s",
+	    s->queue_id, dm->author_domain);
+	*r = SMFIS_REJECT;
+	return 1;
+}
+
 sfsistat
 eom_verify(SMFICTX *ctx, struct session *s)
 {
 	struct verify_outcome out;
 	struct spf_outcome spf;
+	struct dmarccheck_outcome dm;
 	struct authres *ar = authres_new(s->rt->conf->authserv_id);
 	char why[512];
 	sfsistat r;
@@ -120,8 +158,11 @@ eom_verify(SMFICTX *ctx, struct session *s)
 	if (verify_finish(s, ar, &out, why, sizeof why) == -1)
 		log_warnx("queue_id=%s event=verify-error reason=\"%s\"",
 		    s->queue_id, why);
+	dmarccheck_run(s, &spf, s->dkres, s->n_dkres, ar, &dm);
 	eom_remove_forged(ctx, s);
-	if (out.temperror && tempfail) {
+	if (eom_dmarc_enforce(ctx, s, &dm, &r)) {
+		/* Rejected: no header to add. */
+	} else if (out.temperror && tempfail) {
 		log_info("queue_id=%s event=verify-temperror action=tempfail",
 		    s->queue_id);
 		r = SMFIS_TEMPFAIL;

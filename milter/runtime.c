@@ -8,6 +8,7 @@
 
 #include "dkverify.h"
 #include "dns.h"
+#include "history.h"
 #include "keys.h"
 #include "log.h"
 #include "privdrop.h"
@@ -26,6 +27,7 @@ runtime_free(struct runtime *rt)
 		return;
 	dkverify_lib_free(&rt->vlib);
 	spf_free(&rt->spf);
+	history_close(&rt->history);
 	keys_free(&rt->keys);
 	dns_free(&rt->dns);
 	free(rt->internal);
@@ -85,6 +87,26 @@ runtime_parse_internal(struct runtime *rt, struct strlist *problems)
 			    "not an address or CIDR", l->v[i]);
 }
 
+/*
+ * The DMARC history database.  It only feeds aggregate reports, so a
+ * database that cannot be opened costs the history, never the mail: the
+ * milter starts without it and says so once.
+ */
+static void
+runtime_open_history(struct runtime *rt)
+{
+	const char *path = rt->conf->milter.dmarc.history;
+	const char *why = NULL;
+
+	if (*path == '\0')
+		return;
+	if ((rt->history = history_open(path, &why)) == NULL)
+		log_warnx("event=dmarc-history-off path=%s reason=\"%s\" "
+		    "detail=\"no DMARC aggregate data is recorded until this is "
+		    "fixed (install -d -o postseal /var/lib/postseal)\"", path,
+		    why ? why : "cannot open");
+}
+
 static void
 runtime_open_dns(struct runtime *rt, struct strlist *problems)
 {
@@ -105,6 +127,7 @@ runtime_open_dns(struct runtime *rt, struct strlist *problems)
 		strlist_addf(problems, "dkim verifier: %s", why);
 	if ((rt->spf = spf_new(rt->dns, c->authserv_id, why, sizeof why)) == NULL)
 		strlist_addf(problems, "spf: %s", why);
+	runtime_open_history(rt);
 }
 
 struct runtime *

@@ -19,6 +19,7 @@ struct keys;
 struct dns;
 struct dkverify_lib;
 struct spf;
+struct history;
 
 struct runtime {
 	struct conf *conf;
@@ -26,6 +27,7 @@ struct runtime {
 	struct dns *dns;
 	struct dkverify_lib *vlib;
 	struct spf *spf;
+	struct history *history;	/* milter.dmarc.history, or NULL */
 	struct domain_cidr *internal;	/* milter.internal_hosts, parsed */
 	size_t n_internal;
 	int refs;			/* guarded by the runtime lock */

@@ -13,6 +13,7 @@
 
 struct dksign;
 struct dkverify;
+struct dkverify_result;
 
 /* Bounds on what one message may make us hold in memory. */
 #define SESSION_MAX_HEADERS 1000
@@ -36,6 +37,7 @@ struct session {
 	char queue_id[32];
 	char mail_from[512];
 	char auth_user[256];
+	char rcpt_domain[256];		/* domain of the first RCPT TO */
 	struct session_header *hdrs;
 	size_t n_hdrs;
 	size_t hdr_bytes;
@@ -45,6 +47,8 @@ struct session {
 	size_t n_ar_seen;		/* Authentication-Results headers so far */
 	struct dksign *signer;
 	struct dkverify *verifier;
+	struct dkverify_result *dkres;	/* verification results, for DMARC */
+	size_t n_dkres;
 };
 
 struct session *session_new(void);

@@ -96,6 +96,7 @@ verify_finish(struct session *s, struct authres *ar,
 	else if (nres > (size_t)s->rt->conf->milter.max_signatures)
 		verify_over_limit(s, ar, nres);
 	out->count = (int)nres;
-	free(res);
+	s->dkres = res;		/* kept for DMARC, freed with the message */
+	s->n_dkres = nres;
 	return 0;
 }

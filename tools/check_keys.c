@@ -10,13 +10,13 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "command.h"
 #include "conf.h"
 #include "keys.h"
-#include "privdrop.h"
+#include "keytable.h"
 #include "strlist.h"
+#include "toolconf.h"
 
 /* Print the verdict on one key; returns EXIT_OK or EXIT_FINDING. */
 static int
@@ -50,7 +50,8 @@ ckeys_worst(int a, int b)
 static int
 ckeys_configured(const struct conf *c, const struct safepath_trust *trust)
 {
-	struct strlist paths = { 0 }, problems = { 0 };
+	struct strlist problems = { 0 };
+	struct keytable kt = { 0 };
 	int rc = EXIT_OK;
 	char *path;
 
@@ -59,55 +60,18 @@ ckeys_configured(const struct conf *c, const struct safepath_trust *trust)
 		rc = ckeys_worst(rc, ckeys_one(path, trust));
 		free(path);
 	}
-	if (*c->milter.keytable != '\0' &&
-	    keys_opendkim_paths(c->milter.keytable, &paths, &problems) == -1)
+	if (keytable_read(&kt, c->milter.keytable, c->milter.signingtable,
+	    &problems) == -1)
 		rc = EXIT_USAGE;
 	for (size_t i = 0; i < problems.n; i++)
 		printf("ERROR %s\n", problems.v[i]);
-	for (size_t i = 0; i < paths.n; i++)
-		rc = ckeys_worst(rc, ckeys_one(paths.v[i], trust));
-	if (c->milter.n_sign == 0 && paths.n == 0 && problems.n == 0)
+	for (size_t i = 0; i < kt.n_keys; i++)
+		rc = ckeys_worst(rc, ckeys_one(kt.keys[i].path, trust));
+	if (c->milter.n_sign == 0 && kt.n_keys == 0 && problems.n == 0)
 		printf("no keys configured in %s\n", c->path);
-	strlist_clear(&paths);
+	keytable_clear(&kt);
 	strlist_clear(&problems);
 	return rc;
-}
-
-static struct conf *
-ckeys_conf(const char *path, int need)
-{
-	struct strlist problems = { 0 };
-	struct conf *c;
-
-	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == -1) {
-		if (!need)
-			return conf_defaults();
-		fprintf(stderr, "postseal check-keys: %s does not exist; give "
-		    "-c FILE or KEYFILEs\n", CONF_DEFAULT_PATH);
-		return NULL;
-	}
-	if ((c = conf_load(path ? path : CONF_DEFAULT_PATH, &problems)) == NULL)
-		for (size_t i = 0; i < problems.n; i++)
-			fprintf(stderr, "postseal check-keys: %s\n", problems.v[i]);
-	strlist_clear(&problems);
-	return c;
-}
-
-/* Trust root and the daemon user, as the daemon will. */
-static void
-ckeys_trust(const char *user, struct safepath_trust *t)
-{
-	char why[512];
-	uid_t uid;
-	gid_t gid;
-
-	t->uid = (uid_t)-1;
-	t->enforce = 0;
-	if (privdrop_lookup(user, &uid, &gid, why, sizeof why) == 0)
-		t->uid = uid;
-	else
-		fprintf(stderr, "postseal check-keys: warning: %s; trusting "
-		    "root only\n", why);
 }
 
 static int
@@ -129,9 +93,13 @@ ckeys_main(int argc, char **argv)
 		default: return command_usage("check-keys");
 		}
 	}
-	if ((c = ckeys_conf(cf, optind == argc)) == NULL)
+	if ((c = toolconf_load("check-keys", cf, optind == argc)) == NULL)
 		return EXIT_USAGE;
-	ckeys_trust(user ? user : c->user, &trust);
+	/* Report every rule instead of stopping at the first. */
+	toolconf_trust(c, user, 1, &trust);
+	if (trust.uid == (uid_t)-1)
+		fprintf(stderr, "postseal check-keys: warning: no user \"%s\"; "
+		    "trusting root only\n", user ? user : c->user);
 	if (optind == argc)
 		rc = ckeys_configured(c, &trust);
 	for (int i = optind; i < argc; i++)

@@ -7,30 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "command.h"
 #include "conf.h"
 #include "keys.h"
-#include "privdrop.h"
-#include "strlist.h"
+#include "toolconf.h"
 #include "xmalloc.h"
-
-/* -c FILE, else the default file when it exists, else the defaults. */
-static struct conf *
-dnsrec_conf(const char *path)
-{
-	struct strlist problems = { 0 };
-	struct conf *c;
-
-	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == -1)
-		return conf_defaults();
-	if ((c = conf_load(path ? path : CONF_DEFAULT_PATH, &problems)) == NULL)
-		for (size_t i = 0; i < problems.n; i++)
-			fprintf(stderr, "postseal dns-record: %s\n", problems.v[i]);
-	strlist_clear(&problems);
-	return c;
-}
 
 /* The configured key of (domain, selector), else keys.directory/D/S.key. */
 static char *
@@ -51,15 +33,12 @@ static int
 dnsrec_print(const struct conf *c, const char *path, const char *domain,
     const char *selector)
 {
-	struct safepath_trust trust = { (uid_t)-1, 0, NULL, NULL };
+	struct safepath_trust trust;
 	char why[2048], *zone;
 	EVP_PKEY *pk;
 	int alg, bits, unsafe;
-	uid_t uid;
-	gid_t gid;
 
-	if (privdrop_lookup(c->user, &uid, &gid, why, sizeof why) == 0)
-		trust.uid = uid;
+	toolconf_trust(c, NULL, 1, &trust);
 	if (keys_load_file(path, &trust, &pk, &alg, &bits, &unsafe, why,
 	    sizeof why) == -1) {
 		fprintf(stderr, "postseal dns-record: %s\n", why);
@@ -94,7 +73,7 @@ dnsrec_main(int argc, char **argv)
 	}
 	if (optind != argc || domain == NULL || selector == NULL)
 		return command_usage("dns-record");
-	if ((c = dnsrec_conf(cf)) == NULL)
+	if ((c = toolconf_load("dns-record", cf, 0)) == NULL)
 		return EXIT_USAGE;
 	path = key ? xstrdup(key) : dnsrec_path(c, domain, selector);
 	rc = dnsrec_print(c, path, domain, selector);

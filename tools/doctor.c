@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -316,6 +317,7 @@ doctor_main(int argc, char **argv)
 	struct doctor d = { .root = "", .live = -1 };
 	const char *cf = NULL;
 	char *root = NULL;
+	struct stat sb;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
@@ -335,6 +337,12 @@ doctor_main(int argc, char **argv)
 		while (*root != '\0' && root[strlen(root) - 1] == '/')
 			root[strlen(root) - 1] = '\0';
 		d.root = root;
+		if (stat(root, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "postseal doctor: --root %s: not a "
+			    "directory\n", root);
+			free(root);
+			return EXIT_USAGE;
+		}
 	}
 	if (d.live == -1)
 		d.live = *d.root == '\0';

@@ -225,7 +225,8 @@ doctor_keys(struct doctor *d)
 		doctor_finding(d, DOCTOR_WARNING, "keys", "add milter.sign = "
 		    "( { domain = \"example.com\"; selector = \"mail\"; } ); and "
 		    "run postseal keygen", "%s: no signing keys configured: "
-		    "outbound mail is not signed", d->conf->path);
+		    "outbound mail is not signed", d->conf->path ? d->conf->path :
+		    "postseal.conf");
 	dk_sign_entries(d, &tr);
 	dk_keytable(d, &tr);
 }

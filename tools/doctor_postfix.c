@@ -267,17 +267,28 @@ dp_find(const struct strlist *l, const char *a, const char *b)
 	return -1;
 }
 
+/* Restrictions followed by an argument (a table, a service, a domain). */
+static int
+dp_takes_arg(const char *item)
+{
+	return strncmp(item, "check_", 6) == 0 || strncmp(item, "reject_rbl", 10) == 0 ||
+	    strncmp(item, "reject_rhsbl", 12) == 0 || strncmp(item, "permit_dnswl", 12) == 0;
+}
+
 /* The list with reject_unauth_destination moved before the policy check. */
 static char *
 dp_reordered(const struct strlist *l, int pol, int rud)
 {
 	char *out = xstrdup(""), *t;
+	const char *prev = "";
 	int j;
 
 	for (int i = 0; i < (int)l->n; i++) {
 		/* position i takes: rud at pol, items pol..rud-1 shift by one */
 		j = i == pol ? rud : (i > pol && i <= rud) ? i - 1 : i;
-		t = xasprintf("%s%s%s", out, i ? ", " : "", l->v[j]);
+		t = xasprintf("%s%s%s", out, i == 0 ? "" : dp_takes_arg(prev) ?
+		    " " : ", ", l->v[j]);
+		prev = l->v[j];
 		free(out);
 		out = t;
 	}

@@ -26,7 +26,7 @@
 #include "conf.h"
 #include "keys.h"
 #include "privdrop.h"
-#include "strlist.h"
+#include "toolconf.h"
 #include "xmalloc.h"
 
 struct keygen {
@@ -36,22 +36,6 @@ struct keygen {
 	gid_t gid;
 	mode_t mode;		/* of the key file */
 };
-
-/* -c FILE, else the default file when it exists, else the defaults. */
-static struct conf *
-keygen_conf(const char *path)
-{
-	struct strlist problems = { 0 };
-	struct conf *c;
-
-	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == -1)
-		return conf_defaults();
-	if ((c = conf_load(path ? path : CONF_DEFAULT_PATH, &problems)) == NULL)
-		for (size_t i = 0; i < problems.n; i++)
-			fprintf(stderr, "postseal keygen: %s\n", problems.v[i]);
-	strlist_clear(&problems);
-	return c;
-}
 
 /* A DNS label sequence; no '/', no leading dot: it becomes a path. */
 static int
@@ -307,7 +291,7 @@ keygen_main(int argc, char **argv)
 		fprintf(stderr, "postseal keygen: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if ((c = keygen_conf(kg.conf)) == NULL)
+	if ((c = toolconf_load("keygen", kg.conf, 0)) == NULL)
 		return EXIT_USAGE;
 	if (kg.dir == NULL)
 		kg.dir = c->keys.directory;

@@ -5,7 +5,9 @@
 #
 # Prints every failing case with expected/got and
 # "SPF conformance (ENGINE): N/TOTAL"; fails when N is below the number
-# recorded in tests/conformance/spf-ENGINE.score, else records N there.
+# recorded in tests/conformance/spf-ENGINE.score (ENGINE as printed by
+# `postseal spf`).  The score file is only read: raising it is a change
+# made by hand, with the code that earns it.
 set -u
 . "${SRCDIR:?}/tests/integration/common.sh"
 
@@ -98,8 +100,6 @@ for dir in "$PS_TMP"/suite/s*; do
 	wait "$UPID" 2>/dev/null
 done
 
-"$PY" "$TOOL" score "$PS_TMP/suite" "$ENGINE" "$SCOREFILE" | tee "$PS_TMP/score.log"
-[ "${PIPESTATUS[0]}" -eq 0 ] || ps_fail "SPF conformance dropped below $(cat "$SCOREFILE")"
-line=$(tail -n 1 "$PS_TMP/score.log")
-echo "${line##*: }" >"$SCOREFILE.new" && mv "$SCOREFILE.new" "$SCOREFILE"
+"$PY" "$TOOL" score "$PS_TMP/suite" "$ENGINE" "$SCOREFILE" ||
+	ps_fail "SPF conformance ($ENGINE) dropped below $(cat "$SCOREFILE")"
 exit 0

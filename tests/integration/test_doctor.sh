@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# postseal doctor --root on staged trees: a clean tree has no findings;
+# each broken tree (made from the clean templates in tests/data/doctor with
+# one thing broken) gets the finding and fix an admin needs.  DNS checks run
+# with --live against a local unbound.
+set -u
+. "$SRCDIR/tests/integration/common.sh"
+
+TPL=$SRCDIR/tests/data/doctor/clean
+[ -x "$POSTSEAL" ] || ps_fail "$POSTSEAL not built"
+ps_tmpdir
+chmod 755 "$PS_TMP"
+
+# One key for every domain; DNS publishes it (or another one) per zone.
+"$POSTSEAL" keygen -d doctor.example -s mail -D "$PS_TMP/k" --user root \
+	>"$PS_TMP/k.out" 2>&1 || ps_fail "keygen"
+"$POSTSEAL" keygen -d doctor.example -s other -D "$PS_TMP/k" --user root \
+	>"$PS_TMP/k2.out" 2>&1 || ps_fail "keygen other"
+KEYREC=$(grep ' IN TXT ' "$PS_TMP/k.out" | sed 's/^[^ ]* IN TXT //')
+OTHERREC=$(grep ' IN TXT ' "$PS_TMP/k2.out" | sed 's/^[^ ]* IN TXT //')
+
+# zone DOMAIN SPF DKIM_RECORD DMARC: a zone file for DOMAIN ("" leaves out).
+zone() {
+	local z=$PS_TMP/$1.zone
+	ps_write_zone "$z" "$1"
+	{
+		echo "@ IN MX 10 mail"
+		echo "mail IN A 127.0.0.1"
+		[ -n "$2" ] && echo "@ IN TXT \"$2\""
+		[ -n "$3" ] && echo "mail._domainkey IN TXT $3"
+		[ -n "$4" ] && echo "_dmarc IN TXT \"$4\""
+	} >>"$z"
+	ZONES+=("$z")
+}
+ZONES=()
+DMARC='v=DMARC1; p=reject; rua=mailto:postmaster@doctor.example'
+zone doctor.example "v=spf1 mx -all" "$KEYREC" "$DMARC"
+zone spf11.example "v=spf1 a mx include:inc.spf11.example -all" "$KEYREC" "$DMARC"
+echo 'inc IN TXT "v=spf1 a mx a:h1.spf11.example a:h2.spf11.example a:h3.spf11.example a:h4.spf11.example a:h5.spf11.example a:h6.spf11.example -all"' \
+	>>"$PS_TMP/spf11.example.zone"
+zone mismatch.example "v=spf1 mx -all" "$OTHERREC" "$DMARC"
+zone nodmarc.example "v=spf1 mx -all" "$KEYREC" ""
+ps_start_dns "${ZONES[@]}"
+
+# tree NAME DOMAIN: a clean staged tree at $PS_TMP/NAME signing for DOMAIN.
+tree() {
+	local t=$PS_TMP/$1
+	mkdir -p "$t"
+	cp -r "$TPL/etc" "$t/"
+	sed -i "s/DNS_PORT/$DNS_PORT/; s/DOMAIN/$2/" "$t/etc/postseal/postseal.conf"
+	mkdir -p "$t/etc/postseal/keys/$2" "$t/var/spool/postfix/private" \
+		"$t/var/mail/vhosts/$2"
+	install -m 0640 "$PS_TMP/k/doctor.example/mail.key" "$t/etc/postseal/keys/$2/mail.key"
+	chmod -R go-w "$t"
+	printf 'admin:{PLAIN}secret\n' >"$t/etc/dovecot/master-users"
+	printf 'user@%s:{PLAIN}secret\n' "$2" >"$t/etc/dovecot/users"
+	chown root:2102 "$t/etc/dovecot/master-users" "$t/etc/dovecot/users"
+	chmod 0640 "$t/etc/dovecot/master-users" "$t/etc/dovecot/users"
+	chown -R 2103:2103 "$t/var/mail/vhosts"
+}
+
+# doctor NAME WANT_EXIT [ARGS...]: run doctor on tree NAME into NAME.log.
+doctor() {
+	local n=$1 want=$2 rc
+	shift 2
+	"$POSTSEAL" doctor --root "$PS_TMP/$n" "$@" >"$PS_TMP/$n.log" 2>&1
+	rc=$?
+	[ "$rc" -eq "$want" ] || {
+		cat "$PS_TMP/$n.log" >&2
+		ps_fail "doctor $n: exit $rc, want $want"
+	}
+}
+has() { ps_assert_contains "$PS_TMP/$1.log" "$2"; }
+
+# A clean tree: nothing to report, with and without the live DNS checks.
+tree clean doctor.example
+doctor clean 0
+has clean "no problems found"
+doctor clean 0 --live
+has clean "no problems found"
+[ "$(wc -l <"$PS_TMP/clean.log")" -eq 1 ] || ps_fail "clean tree printed more than the summary"
+
+# Key under a world-writable directory without the sticky bit.
+tree ww doctor.example
+chmod 0777 "$PS_TMP/ww/etc/postseal/keys"
+doctor ww 1
+has ww "error: keys: $PS_TMP/ww/etc/postseal/keys/doctor.example/mail.key: directory $PS_TMP/ww/etc/postseal/keys is world-writable"
+has ww "    fix: chmod 755 $PS_TMP/ww/etc/postseal/keys"
+has ww "1 error, 0 warnings"
+
+# A configured domain whose key file is missing.
+tree nokey doctor.example
+rm "$PS_TMP/nokey/etc/postseal/keys/doctor.example/mail.key"
+doctor nokey 1
+has nokey "error: keys: $PS_TMP/nokey/etc/postseal/keys/doctor.example/mail.key: key for domain doctor.example selector mail (milter.sign) does not exist"
+has nokey "    fix: postseal keygen -d doctor.example -s mail -D $PS_TMP/nokey/etc/postseal/keys"
+
+# Dovecot master-users root:root 0600: the auth process (dovecot) cannot read it.
+tree mu doctor.example
+chown root:root "$PS_TMP/mu/etc/dovecot/master-users"
+chmod 0600 "$PS_TMP/mu/etc/dovecot/master-users"
+doctor mu 1
+has mu "error: dovecot: $PS_TMP/mu/etc/dovecot/master-users (owner root:root, mode 0600) cannot be read by user dovecot"
+has mu "missing +r perm"
+has mu "    fix: chown root:dovecot $PS_TMP/mu/etc/dovecot/master-users && chmod 0640 $PS_TMP/mu/etc/dovecot/master-users"
+has mu "1 error, 0 warnings"
+
+# Dovecot's auth socket that Postfix cannot open.
+tree sock doctor.example
+sed -i 's/mode = 0660/mode = 0600/; s/user = postfix/user = dovecot/' \
+	"$PS_TMP/sock/etc/dovecot/conf.d/10-master.conf"
+doctor sock 1
+has sock "error: dovecot: $PS_TMP/sock/etc/dovecot/conf.d/10-master.conf:3: unix_listener /var/spool/postfix/private/auth (user dovecot, group postfix, mode 0600): Postfix (user postfix) cannot connect"
+
+# Submission without STARTTLS.
+tree notls doctor.example
+sed -i '/smtpd_tls_security_level=encrypt/d' "$PS_TMP/notls/etc/postfix/master.cf"
+sed -i 's/^smtpd_tls_security_level = may/smtpd_tls_security_level = none/' \
+	"$PS_TMP/notls/etc/postfix/main.cf"
+doctor notls 1
+has notls "error: postfix: $PS_TMP/notls/etc/postfix/master.cf:3: service submission offers no STARTTLS (smtpd_tls_security_level = none)"
+has notls "    fix: postconf -P 'submission/inet/smtpd_tls_security_level=encrypt'"
+
+# The milter missing from smtpd_milters.
+tree nomilter doctor.example
+sed -i 's/^smtpd_milters = .*/smtpd_milters = inet:127.0.0.1:8891/' \
+	"$PS_TMP/nomilter/etc/postfix/main.cf"
+doctor nomilter 1
+has nomilter "error: postfix: $PS_TMP/nomilter/etc/postfix/main.cf:21: smtpd_milters = inet:127.0.0.1:8891 does not include the postseal milter unix:/var/spool/postfix/postseal/milter.sock"
+has nomilter "    fix: postconf -e 'smtpd_milters = inet:127.0.0.1:8891, unix:/var/spool/postfix/postseal/milter.sock'"
+# non_smtpd_milters = $smtpd_milters follows it: a warning of its own.
+has nomilter "warning: postfix: $PS_TMP/nomilter/etc/postfix/main.cf:22: non_smtpd_milters = inet:127.0.0.1:8891"
+
+# milter_protocol unset with a Postfix older than 2.6.
+tree oldpf doctor.example
+sed -i 's/^mail_version = .*/mail_version = 2.5.6/' "$PS_TMP/oldpf/etc/postfix/main.cf"
+doctor oldpf 1
+has oldpf "error: postfix: $PS_TMP/oldpf/etc/postfix/main.cf: milter_protocol is not set and mail_version = 2.5.6 (before 2.6)"
+has oldpf "    fix: postconf -e 'milter_protocol = 4'"
+echo "milter_protocol = 6" >>"$PS_TMP/clean/etc/postfix/main.cf"
+doctor clean 0	# set on a current Postfix: fine
+
+# The policy service before reject_unauth_destination.
+tree relay doctor.example
+sed -i '/^smtpd_recipient_restrictions/,/^$/d' "$PS_TMP/relay/etc/postfix/main.cf"
+echo "smtpd_recipient_restrictions = permit_mynetworks, check_policy_service unix:private/postseal-policy, reject_unauth_destination" \
+	>>"$PS_TMP/relay/etc/postfix/main.cf"
+doctor relay 1
+has relay "smtpd_recipient_restrictions: check_policy_service comes before reject_unauth_destination"
+has relay "(open relay risk)"
+has relay "    fix: postconf -e 'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, check_policy_service unix:private/postseal-policy'"
+
+# DNS (live): an SPF record that needs 11 look-ups through its include.
+tree spf spf11.example
+doctor spf 1 --live
+has spf 'error: dns: spf11.example: SPF record "v=spf1 a mx include:inc.spf11.example -all" needs 11 DNS look-ups (limit 10)'
+has spf "1 error, 0 warnings"
+
+# DNS: a DKIM record that is not the configured key's.
+tree mm mismatch.example
+doctor mm 1 --live
+has mm "error: dns: mail._domainkey.mismatch.example: the DKIM record in DNS does not match the key $PS_TMP/mm/etc/postseal/keys/mismatch.example/mail.key"
+has mm "    fix: publish in the zone of mismatch.example: mail._domainkey.mismatch.example. IN TXT"
+has mm "1 error, 0 warnings"
+
+# DNS: no DMARC record.
+tree nd nodmarc.example
+doctor nd 1 --live
+has nd "error: dns: _dmarc.nodmarc.example: no DMARC record (nxdomain)"
+has nd "    fix: publish: _dmarc.nodmarc.example. IN TXT \"v=DMARC1; p=none; rua=mailto:postmaster@nodmarc.example\""
+
+# Usage errors: exit 2.
+"$POSTSEAL" doctor --root "$PS_TMP/none" >/dev/null 2>&1
+[ $? -eq 2 ] || ps_fail "doctor on a missing root: want exit 2"
+"$POSTSEAL" doctor --bogus >/dev/null 2>&1
+[ $? -eq 2 ] || ps_fail "doctor with a bad option: want exit 2"
+echo "PASS doctor"
