@@ -43,12 +43,15 @@ pf_append(struct pf_logical *l, const char *p, size_t n, const char **why)
 }
 
 static int
-pf_flush(struct pf_logical *l, pf_line_fn fn, void *arg, const char **why)
+pf_flush(struct pf_logical *l, pf_line_fn fn, void *arg, const char **why,
+    size_t *line_r)
 {
 	int rc = 0;
 
-	if (l->line != 0)
+	if (l->line != 0) {
+		*line_r = l->line;	/* errors name the line where it starts */
 		rc = fn(arg, l->buf, l->line, why);
+	}
 	l->len = 0;
 	l->line = 0;
 	return rc;
@@ -88,15 +91,15 @@ pf_lines(const char *buf, size_t len, pf_line_fn fn, void *arg,
 			}
 			while (*p == ' ' || *p == '\t')
 				p++;
-		} else if ((rc = pf_flush(&l, fn, arg, why)) == 0)
+		} else if ((rc = pf_flush(&l, fn, arg, why, line_r)) == 0) {
+			*line_r = lineno;
 			l.line = lineno;
+		}
 		if (rc == 0)
 			rc = pf_append(&l, p, (size_t)(s - p), why);
 	}
-	if (rc == 0) {
-		*line_r = l.line;
-		rc = pf_flush(&l, fn, arg, why);
-	}
+	if (rc == 0)
+		rc = pf_flush(&l, fn, arg, why, line_r);
 	free(l.buf);
 	return rc;
 }
@@ -197,6 +200,7 @@ pfconf_main_clear(struct pfconf_main *m)
 struct pf_out {
 	char *buf;
 	size_t len, cap;
+	size_t budget;		/* references left to expand */
 };
 
 static void
@@ -252,11 +256,14 @@ pf_expand_into(const struct pfconf_main *m, const char *s, size_t n,
 	size_t i = 0, j, used;
 	char name[256];
 
-	if (depth > PFCONF_MAX_DEPTH) {
+	/* Bounded in depth, in output and in total work: "a = $b$b",
+	 * "b = $c$c", ... must not take exponential time. */
+	if (depth > PFCONF_MAX_DEPTH || o->budget == 0) {
 		pf_put(o, s, n);
 		return;
 	}
-	while (i < n) {
+	o->budget--;
+	while (i < n && o->len + 1 < PFCONF_MAX_EXPAND) {
 		if (s[i] != '$' || i + 1 == n) {
 			pf_put(o, s + i++, 1);
 			continue;
@@ -285,7 +292,7 @@ pf_expand_into(const struct pfconf_main *m, const char *s, size_t n,
 char *
 pfconf_expand_text(const struct pfconf_main *m, const char *text)
 {
-	struct pf_out o = { NULL, 0, 0 };
+	struct pf_out o = { NULL, 0, 0, PFCONF_MAX_REFS };
 
 	pf_put(&o, "", 0);
 	pf_expand_into(m, text, strlen(text), 0, &o);

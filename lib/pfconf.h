@@ -31,6 +31,7 @@
 #define PFCONF_MAX_ENTRIES	4096		/* settings or services */
 #define PFCONF_MAX_DEPTH	16		/* nested $name expansions */
 #define PFCONF_MAX_EXPAND	(64 * 1024)	/* bytes of an expanded value */
+#define PFCONF_MAX_REFS		4096		/* references expanded per value */
 
 struct pfconf_param {
 	char *name;
@@ -79,8 +80,9 @@ const struct pfconf_param *pfconf_main_find(const struct pfconf_main *m,
 /*
  * The value of name with every $reference expanded: a new string (caller
  * frees), or NULL when name is not set.  Expansion stops at
- * PFCONF_MAX_DEPTH levels (the reference is then left as written) and at
- * PFCONF_MAX_EXPAND bytes (the rest is dropped).
+ * PFCONF_MAX_DEPTH levels or after PFCONF_MAX_REFS references (the
+ * text is then left as written) and at PFCONF_MAX_EXPAND bytes (the rest
+ * is dropped).
  */
 char *pfconf_expand(const struct pfconf_main *m, const char *name);
 

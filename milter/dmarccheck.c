@@ -128,16 +128,35 @@ dmarccheck_authres(struct authres *ar, const struct dmarccheck_outcome *o)
 		authres_prop(ar, "policy.dmarc", dmarc_policy_name(v->policy));
 }
 
+/* Organizational domains of the identifiers that passed, by the same
+ * method as the author's (RFC 9989 tree walk, or the PSL: NULL). */
+struct dmarccheck_orgs {
+	char dkim[DMARCCHECK_MAX_DKIM][DMARCFIND_NAME];
+	char spf[DMARCFIND_NAME];
+};
+
+static const char *
+dmarccheck_org(struct session *s, enum dmarcfind_mode mode, const char *d,
+    char *buf)
+{
+	if (mode != DMARCFIND_TREEWALK || d == NULL || *d == '\0' ||
+	    dmarcfind_org(s->rt->dns, d, mode, buf, DMARCFIND_NAME) == -1)
+		return NULL;
+	return buf;
+}
+
 static void
 dmarccheck_inputs(struct session *s, const struct spf_outcome *spf,
     const struct dkverify_result *dk, size_t ndk, struct dmarc_dkim *dd,
-    struct dmarcfind_result *f, struct dmarc_input *in)
+    struct dmarcfind_result *f, struct dmarccheck_orgs *orgs,
+    struct dmarc_input *in)
 {
 	size_t n = ndk < DMARCCHECK_MAX_DKIM ? ndk : DMARCCHECK_MAX_DKIM;
-
-	in->found = dmarcfind_lookup(s->rt->dns, in->author_domain,
+	enum dmarcfind_mode mode =
 	    s->rt->conf->milter.dmarc.discovery == CONF_DISCOVERY_PSL ?
-	    DMARCFIND_PSL : DMARCFIND_TREEWALK, f);
+	    DMARCFIND_PSL : DMARCFIND_TREEWALK;
+
+	in->found = dmarcfind_lookup(s->rt->dns, in->author_domain, mode, f);
 	in->record = &f->record;
 	in->policy_domain = f->policy_domain;
 	in->org_domain = f->org_domain[0] ? f->org_domain : NULL;
@@ -148,36 +167,46 @@ dmarccheck_inputs(struct session *s, const struct spf_outcome *spf,
 		    dmarcfind_exists(s->rt->dns, in->author_domain) == 0;
 	in->spf = dmarccheck_spf_auth(spf->result);
 	in->spf_domain = spf->domain;
+	if (in->spf == DMARC_AUTH_PASS)
+		in->spf_org = dmarccheck_org(s, mode, spf->domain, orgs->spf);
 	for (size_t i = 0; i < n; i++) {
 		dd[i].domain = dk[i].domain;
 		dd[i].selector = dk[i].selector;
 		dd[i].result = dmarccheck_dkim_auth(dk[i].status);
-		dd[i].org = NULL;
+		dd[i].org = dd[i].result != DMARC_AUTH_PASS ? NULL :
+		    dmarccheck_org(s, mode, dk[i].domain, orgs->dkim[i]);
 	}
 	in->dkim = dd;
 	in->n_dkim = n;
 	in->sample = arc4random_uniform(100);
 }
 
+/* Too large for a milter thread's stack, so one allocation per message. */
+struct dmarccheck_work {
+	struct dmarcfind_result found;
+	struct dmarccheck_orgs orgs;
+	struct dmarc_dkim dkim[DMARCCHECK_MAX_DKIM];
+};
+
 void
 dmarccheck_run(struct session *s, const struct spf_outcome *spf,
     const struct dkverify_result *dk, size_t ndk, struct authres *ar,
     struct dmarccheck_outcome *out)
 {
-	struct dmarc_dkim dd[DMARCCHECK_MAX_DKIM];
-	struct dmarcfind_result *f = calloc(1, sizeof *f);
+	struct dmarccheck_work *w = calloc(1, sizeof *w);
+	struct dmarcfind_result *f = w ? &w->found : NULL;
 	struct dmarc_input in;
 	char reason[256];
 
 	memset(out, 0, sizeof *out);
 	memset(&in, 0, sizeof in);
-	if (f == NULL || dmarccheck_author(s, &in, out) == -1) {
+	if (w == NULL || dmarccheck_author(s, &in, out) == -1) {
 		out->verdict.result = DMARC_RESULT_NONE;
-		free(f);
+		free(w);
 		authres_add(ar, "dmarc", "none", out->verdict.reason, NULL);
 		return;
 	}
-	dmarccheck_inputs(s, spf, dk, ndk, dd, f, &in);
+	dmarccheck_inputs(s, spf, dk, ndk, w->dkim, f, &w->orgs, &in);
 	dmarc_evaluate(&in, &out->verdict);
 	snprintf(out->policy_domain, sizeof out->policy_domain, "%s",
 	    f->policy_domain);
@@ -191,7 +220,7 @@ dmarccheck_run(struct session *s, const struct spf_outcome *spf,
 	    dmarc_policy_name(out->verdict.policy),
 	    dmarc_policy_name(out->verdict.disposition),
 	    log_quote(out->verdict.reason, reason, sizeof reason));
-	free(f);
+	free(w);
 }
 
 int

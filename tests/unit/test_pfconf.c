@@ -102,6 +102,7 @@ test_main_bad(void **state)
 		{ "a = 1\nno equals sign here\n", 2, "missing '='" },
 		{ "a = 1\n= value\n", 2, "bad parameter name" },
 		{ "bad name = 1\n", 1, "bad parameter name" },
+		{ "a = 1\nbad name = 1\n  continued\nc = 3\n", 2, "bad parameter name" },
 	};
 	struct pfconf_main m;
 	const char *why;
