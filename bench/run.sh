@@ -108,7 +108,7 @@ bench_messages
 
 START=$(date +%s)
 for s in $SECTIONS; do
-	note "section $s"
+	note "section $s ($(date +%T))"
 	"section_$s" || ps_fail "section $s failed"
 done
 

@@ -208,7 +208,7 @@ A=127.0.0.1:$PORT
 
 expect_ask "$A" "192.0.2.10,mx.pass.test,bob@pass.test,p1" "PREPEND Received-SPF: pass"
 echo "$LAST" | grep -qF 'identity=mailfrom;' || ps_fail "no identity=: $LAST"
-echo "$LAST" | grep -qF 'envelope-from=bob@pass.test;' || ps_fail "no envelope-from: $LAST"
+echo "$LAST" | grep -qF 'envelope-from="bob@pass.test";' || ps_fail "no envelope-from: $LAST"
 echo "$LAST" | grep -qF 'client-ip=192.0.2.10;' || ps_fail "no client-ip: $LAST"
 echo "$LAST" | grep -qF 'receiver=mx.policyd.test;' || ps_fail "no receiver: $LAST"
 expect_ask "$A" "192.0.2.10,mx.pass.test,bob@fail.test,f1" "550 5.7.23 SPF fail for bob@fail.test"
