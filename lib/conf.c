@@ -2,6 +2,7 @@
  * confset.c, the value checks in confvalue.c; this file reads the file,
  * walks it and reports problems. */
 #include "conf.h"
+#include "dns.h"
 
 #include <sys/stat.h>
 
@@ -443,4 +444,18 @@ const char *
 conf_key_name(size_t i)
 {
 	return i < confschema_count() ? confschema_top[i].name : NULL;
+}
+
+struct dns *
+conf_resolver(const struct conf *c, char *why, size_t whylen)
+{
+	struct dns_options o = {
+		.nameservers = (const char *const *)c->dns.nameservers.v,
+		.n_nameservers = c->dns.nameservers.n,
+		.timeout = c->dns.timeout,
+		.trust_anchor = c->dns.trust_anchor != NULL &&
+		    *c->dns.trust_anchor != '\0' ? c->dns.trust_anchor : NULL,
+	};
+
+	return dns_new(&o, why, whylen);
 }

@@ -112,6 +112,14 @@ struct conf *conf_defaults(void);
 
 void conf_free(struct conf **c);
 
+struct dns;
+/*
+ * The resolver this config describes: dns.nameservers (empty:
+ * /etc/resolv.conf), dns.timeout, dns.trust_anchor.  Returns it (free with
+ * dns_free) or NULL with why.
+ */
+struct dns *conf_resolver(const struct conf *c, char *why, size_t whylen);
+
 /* The key file of a sign entry: entry->key or keys.directory/domain/selector.key.
  * Returns a new string. */
 char *conf_key_path(const struct conf *c, const struct conf_sign *s);

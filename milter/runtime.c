@@ -111,15 +111,9 @@ static void
 runtime_open_dns(struct runtime *rt, struct strlist *problems)
 {
 	const struct conf *c = rt->conf;
-	struct dns_options o = {
-		.nameservers = (const char *const *)c->dns.nameservers.v,
-		.n_nameservers = c->dns.nameservers.n,
-		.timeout = c->dns.timeout,
-		.trust_anchor = *c->dns.trust_anchor ? c->dns.trust_anchor : NULL,
-	};
 	char why[512];
 
-	if ((rt->dns = dns_new(&o, why, sizeof why)) == NULL) {
+	if ((rt->dns = conf_resolver(c, why, sizeof why)) == NULL) {
 		strlist_addf(problems, "dns: %s", why);
 		return;
 	}

@@ -31,13 +31,9 @@ int
 state_resolver(struct state *st, char *why, size_t n)
 {
 	const struct conf *c = st->conf;
-	struct dns_options o = { (const char *const *)c->dns.nameservers.v,
-	    c->dns.nameservers.n, c->dns.timeout,
-	    c->dns.trust_anchor && *c->dns.trust_anchor ?
-	    c->dns.trust_anchor : NULL };
 	char e[256];
 
-	if ((st->dns = dns_new(&o, e, sizeof e)) == NULL) {
+	if ((st->dns = conf_resolver(c, e, sizeof e)) == NULL) {
 		snprintf(why, n, "resolver: %s", e);
 		return -1;
 	}

@@ -336,16 +336,10 @@ rpt_day(struct rpt *r, time_t begin, time_t end)
 static struct dns *
 rpt_dns(const struct conf *c)
 {
-	struct dns_options opt = { 0 };
 	struct dns *d;
 	char why[256];
 
-	opt.nameservers = (const char *const *)c->dns.nameservers.v;
-	opt.n_nameservers = c->dns.nameservers.n;
-	opt.timeout = c->dns.timeout;
-	opt.trust_anchor = c->dns.trust_anchor && *c->dns.trust_anchor ?
-	    c->dns.trust_anchor : NULL;
-	if ((d = dns_new(&opt, why, sizeof why)) == NULL)
+	if ((d = conf_resolver(c, why, sizeof why)) == NULL)
 		fprintf(stderr, "postseal dmarc-report: resolver: %s\n", why);
 	return d;
 }

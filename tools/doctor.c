@@ -280,13 +280,11 @@ static int
 dr_dns(struct doctor *d)
 {
 	const struct conf *c = d->conf;
-	struct dns_options o = { (const char *const *)c->dns.nameservers.v,
-	    c->dns.nameservers.n, c->dns.timeout, NULL };
 	char why[512];
 
 	if (!d->live)
 		return 0;
-	if ((d->dns = dns_new(&o, why, sizeof why)) == NULL) {
+	if ((d->dns = conf_resolver(c, why, sizeof why)) == NULL) {
 		fprintf(stderr, "postseal doctor: DNS: %s\n", why);
 		return -1;
 	}

@@ -22,51 +22,10 @@
 #include "keys.h"
 #include "log.h"
 #include "privdrop.h"
+#include "toolconf.h"
 #include "xmalloc.h"
 
 #define SIGN_MAX_MESSAGE (1024UL * 1024 * 1024)
-
-static struct conf *
-sign_conf(const char *path)
-{
-	struct strlist problems = { 0 };
-	struct conf *c;
-
-	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == -1)
-		return conf_defaults();
-	c = conf_load(path != NULL ? path : CONF_DEFAULT_PATH, &problems);
-	for (size_t i = 0; i < problems.n; i++)
-		fprintf(stderr, "postseal sign: %s\n", problems.v[i]);
-	strlist_clear(&problems);
-	return c;
-}
-
-/* All of stdin; NULL on a read error or a message over the bound. */
-static char *
-sign_read(FILE *in, size_t *len)
-{
-	size_t cap = 65536, n = 0, r;
-	char *p = xmalloc(cap + 1);
-
-	while ((r = fread(p + n, 1, cap - n, in)) > 0) {
-		n += r;
-		if (n == cap) {
-			if (cap >= SIGN_MAX_MESSAGE) {
-				free(p);
-				return NULL;
-			}
-			cap *= 2;
-			p = xreallocarray(p, cap + 1, 1);
-		}
-	}
-	if (ferror(in)) {
-		free(p);
-		return NULL;
-	}
-	p[n] = '\0';
-	*len = n;
-	return p;
-}
 
 static EVP_PKEY *
 sign_key(const struct conf *c, const char *domain, const char *selector,
@@ -157,7 +116,7 @@ sign_message(const struct conf *c, const struct dksign_key *k)
 	size_t inlen, len;
 	int lf, rc = EXIT_FINDING;
 
-	if ((in = sign_read(stdin, &inlen)) == NULL) {
+	if ((in = toolconf_read(stdin, SIGN_MAX_MESSAGE, &inlen)) == NULL) {
 		fprintf(stderr, "postseal sign: cannot read the message\n");
 		return EXIT_FINDING;
 	}
@@ -205,7 +164,7 @@ sign_main(int argc, char **argv)
 	}
 	if (domain == NULL || selector == NULL || optind != argc)
 		return command_usage("sign");
-	if ((c = sign_conf(cpath)) == NULL)
+	if ((c = toolconf_load("sign", cpath, 0)) == NULL)
 		return EXIT_USAGE;
 	k.domain = domain;
 	k.selector = selector;

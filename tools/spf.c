@@ -58,16 +58,10 @@ spfcmd_conf(const char *path, int explicit_path)
 static struct spf *
 spfcmd_engine(const struct conf *c, struct dns **dns)
 {
-	struct dns_options opt = { 0 };
 	struct spf *s;
 	char why[256];
 
-	opt.nameservers = (const char *const *)c->dns.nameservers.v;
-	opt.n_nameservers = c->dns.nameservers.n;
-	opt.timeout = c->dns.timeout;
-	opt.trust_anchor = c->dns.trust_anchor && *c->dns.trust_anchor ?
-	    c->dns.trust_anchor : NULL;
-	if ((*dns = dns_new(&opt, why, sizeof why)) == NULL) {
+	if ((*dns = conf_resolver(c, why, sizeof why)) == NULL) {
 		fprintf(stderr, "postseal spf: resolver: %s\n", why);
 		return NULL;
 	}

@@ -318,16 +318,12 @@ lint_summary(struct lint *l)
 static int
 lint_setup(struct lint *l, const char *path)
 {
-	struct dns_options opt = { 0 };
 	struct conf *c;
 	char why[256];
 
 	if ((c = toolconf_load("spf-lint", path, 0)) == NULL)
 		return -1;
-	opt.nameservers = (const char *const *)c->dns.nameservers.v;
-	opt.n_nameservers = c->dns.nameservers.n;
-	opt.timeout = c->dns.timeout;
-	if ((l->dns = dns_new(&opt, why, sizeof why)) == NULL)
+	if ((l->dns = conf_resolver(c, why, sizeof why)) == NULL)
 		fprintf(stderr, "postseal spf-lint: resolver: %s\n", why);
 	else if ((l->spf = spf_new(l->dns, c->authserv_id, why,
 	    sizeof why)) == NULL) {

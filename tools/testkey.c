@@ -260,13 +260,11 @@ tk_conf(const char *path, int need)
 static int
 tk_setup(struct testkey *t, const struct conf *c)
 {
-	struct dns_options o = { (const char *const *)c->dns.nameservers.v,
-	    c->dns.nameservers.n, c->dns.timeout, c->dns.trust_anchor };
 	char why[512];
 	uid_t uid;
 	gid_t gid;
 
-	if ((t->dns = dns_new(&o, why, sizeof why)) == NULL) {
+	if ((t->dns = conf_resolver(c, why, sizeof why)) == NULL) {
 		fprintf(stderr, "postseal testkey: DNS: %s\n", why);
 		return -1;
 	}

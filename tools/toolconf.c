@@ -2,11 +2,13 @@
 #include "toolconf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "privdrop.h"
 #include "safepath.h"
+#include "xmalloc.h"
 
 struct conf *
 toolconf_load(const char *cmd, const char *path, int need_file)
@@ -41,4 +43,30 @@ toolconf_trust(const struct conf *c, const char *user, int report_only,
 	if (privdrop_lookup(user ? user : c->user, &t->uid, &gid, why,
 	    sizeof why) == -1)
 		t->uid = (uid_t)-1;
+}
+
+char *
+toolconf_read(FILE *in, size_t max, size_t *len)
+{
+	size_t cap = 65536, n = 0, r;
+	char *p = xmalloc(cap + 1);
+
+	while ((r = fread(p + n, 1, cap - n, in)) > 0) {
+		n += r;
+		if (n < cap)
+			continue;
+		if (cap >= max) {
+			free(p);
+			return NULL;
+		}
+		cap *= 2;
+		p = xreallocarray(p, cap + 1, 1);
+	}
+	if (ferror(in)) {
+		free(p);
+		return NULL;
+	}
+	p[n] = '\0';
+	*len = n;
+	return p;
 }

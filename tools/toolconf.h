@@ -21,4 +21,10 @@ struct safepath_trust;
 void toolconf_trust(const struct conf *c, const char *user, int report_only,
     struct safepath_trust *t);
 
+#include <stdio.h>
+
+/* All of in (at most max bytes), NUL-terminated; NULL on a read error or a
+ * larger input.  The caller frees it. */
+char *toolconf_read(FILE *in, size_t max, size_t *len);
+
 #endif

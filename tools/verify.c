@@ -19,50 +19,10 @@
 #include "dkverify.h"
 #include "dns.h"
 #include "log.h"
+#include "toolconf.h"
 #include "xmalloc.h"
 
 #define VERIFY_MAX_MESSAGE (1024UL * 1024 * 1024)
-
-static struct conf *
-verify_conf(const char *path)
-{
-	struct strlist problems = { 0 };
-	struct conf *c;
-
-	if (path == NULL && access(CONF_DEFAULT_PATH, F_OK) == -1)
-		return conf_defaults();
-	c = conf_load(path != NULL ? path : CONF_DEFAULT_PATH, &problems);
-	for (size_t i = 0; i < problems.n; i++)
-		fprintf(stderr, "postseal verify: %s\n", problems.v[i]);
-	strlist_clear(&problems);
-	return c;
-}
-
-static char *
-verify_read(FILE *in, size_t *len)
-{
-	size_t cap = 65536, n = 0, r;
-	char *p = xmalloc(cap + 1);
-
-	while ((r = fread(p + n, 1, cap - n, in)) > 0) {
-		n += r;
-		if (n == cap) {
-			if (cap >= VERIFY_MAX_MESSAGE) {
-				free(p);
-				return NULL;
-			}
-			cap *= 2;
-			p = xreallocarray(p, cap + 1, 1);
-		}
-	}
-	if (ferror(in)) {
-		free(p);
-		return NULL;
-	}
-	p[n] = '\0';
-	*len = n;
-	return p;
-}
 
 /* Feed msg (CRLF) to v.  Returns 0, or -1 when the header is malformed. */
 static int
@@ -118,7 +78,7 @@ verify_message(struct dkverify_lib *l, int max)
 	size_t inlen, len, n = 0;
 	int rc = EXIT_FINDING;
 
-	if ((in = verify_read(stdin, &inlen)) == NULL) {
+	if ((in = toolconf_read(stdin, VERIFY_MAX_MESSAGE, &inlen)) == NULL) {
 		fprintf(stderr, "postseal verify: cannot read the message\n");
 		return EXIT_FINDING;
 	}
@@ -139,19 +99,12 @@ verify_message(struct dkverify_lib *l, int max)
 static struct dkverify_lib *
 verify_lib(const struct conf *c, const char *keyfile, struct dns **d)
 {
-	struct dns_options o = {
-		.nameservers = (const char *const *)c->dns.nameservers.v,
-		.n_nameservers = c->dns.nameservers.n,
-		.timeout = c->dns.timeout,
-		.trust_anchor = c->dns.trust_anchor != NULL &&
-		    *c->dns.trust_anchor != '\0' ? c->dns.trust_anchor : NULL,
-	};
 	struct dkverify_lib *l;
 	char why[512];
 
 	if (keyfile != NULL)
 		l = dkverify_lib_new_file(keyfile, why, sizeof why);
-	else if ((*d = dns_new(&o, why, sizeof why)) == NULL)
+	else if ((*d = conf_resolver(c, why, sizeof why)) == NULL)
 		l = NULL;
 	else
 		l = dkverify_lib_new(*d, why, sizeof why);
@@ -178,7 +131,7 @@ verify_main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return command_usage("verify");
-	if ((c = verify_conf(cpath)) == NULL)
+	if ((c = toolconf_load("verify", cpath, 0)) == NULL)
 		return EXIT_USAGE;
 	if ((l = verify_lib(c, keyfile, &d)) == NULL) {
 		dns_free(&d);
