@@ -12,12 +12,15 @@
  * is skipped; every good line is kept.  Refused: lines over
  * KEYTABLE_MAX_LINE bytes, NUL bytes and other control characters, missing
  * or extra fields, a name used twice, a SigningTable name missing from the
- * KeyTable, a domain "%" or an inline key (postseal needs key files), in a
+ * KeyTable, a domain or selector with characters other than letters,
+ * digits, '-', '_' and '.', a domain "%" or an inline key (postseal needs
+ * key files), in a
  * refile: table a pattern with regular expression syntax (OpenDKIM passes
  * it to regcomp, postseal matches '*' only, so it is refused rather than
  * read differently), in a file: table a '*' anywhere but in "*" and
  * "user@*" (such a pattern can never match; it belongs in a refile:
- * table), and more than KEYTABLE_MAX_ENTRIES lines of data.
+ * table), and more than KEYTABLE_MAX_ENTRIES lines of data.  At most 100
+ * problems per file are reported, then one "path: more problems not shown".
  *
  * Parsing is pure (no I/O); keytable_read() adds the file reading.  A
  * parsed table is read-only: keytable_match() may run in many threads.
@@ -69,8 +72,9 @@ int keytable_spec(const char *spec, const char **path_r);
 
 /*
  * Parse a KeyTable held in buf[0..len) (NUL bytes allowed: they are
- * reported); path names it in problems.  Replaces t's keys; t's rules must
- * be empty.  Returns 0, or -1 when any line was bad (good lines are kept).
+ * reported); path names it in problems.  Adds to t's keys; call it before
+ * keytable_parse_rules().  Returns 0, or -1 when any line was bad (good
+ * lines are kept; of a name used twice, its first line).
  */
 int keytable_parse_keys(struct keytable *t, const char *buf, size_t len,
     const char *path, struct strlist *problems);

@@ -2,8 +2,8 @@
 """RFC 7208 conformance suite (openspf YAML) for postseal's SPF engines.
 
   spf_suite.py gen YAML OUTDIR     one directory per scenario: root.zone
-                                   (zone "." for unbound), refuse.txt (names
-                                   that must time out), cases.tsv
+                                   (zone "."), timeout.json (the (name, type)
+                                   queries that must go unanswered), cases.tsv
                                    (id, host, mailfrom, helo)
   spf_suite.py score OUTDIR ENGINE SCOREFILE
                                    compare OUTDIR/sNN/out/ID (`postseal spf`
@@ -12,9 +12,15 @@
                                    when the score is below the number in
                                    SCOREFILE
 
-Zone data follows the suite's own driver conventions: a name with SPF
-records and no TXT records also gets them as TXT ("TXT: NONE" stops that);
-"TIMEOUT" makes the name's queries fail (served as REFUSED).
+Zone data means what it means to the suite's own driver (pyspf's
+testspf.py), which walks a name's entries in order: "X: NONE" entries are
+dropped; a name with SPF records and no TXT entry also gets them as TXT,
+after all its other entries.  A bare "TIMEOUT" entry makes a query of type T
+for that name time out unless a T record comes before it (and records after
+it are never seen); "T: TIMEOUT" makes T queries time out.  Other names and
+types answer normally.  timeout.json maps an owner name (as in root.zone) to
+{"except": [types that answer]} or {"only": [types that time out]}; the
+test DNS server (spf_dns.py) serves root.zone and never answers those.
 """
 import json
 import os
@@ -60,35 +66,55 @@ def target(v):
     return "." if v in ("", ".") else owner(v)
 
 
-def records(name, entries):
-    """Zone lines for one owner name, and whether it must time out."""
-    lines, spf, timeout, has_txt = [], [], False, False
+def driver_order(entries):
+    """A name's entries as the suite's driver sees them: (type, value)
+    pairs and ("TIMEOUT", None), NONE dropped, TXT copies of SPF last."""
+    out, copies, gen = [], [], True
     for e in entries:
         if e == "TIMEOUT":
-            timeout = True
+            out.append(("TIMEOUT", None))
             continue
         (t, v), = e.items()
         if t == "TXT":
-            has_txt = True
-            if v == "NONE":
-                continue
-        if t == "SPF":
-            if v == "NONE":
-                continue
-            spf.append(v)
-        o = owner(name)
-        if t in ("TXT", "SPF"):
-            lines.append("%s 300 IN %s %s" % (o, t, txt_rdata(v)))
-        elif t == "MX":
-            lines.append("%s 300 IN MX %d %s" % (o, int(v[0]), target(v[1])))
-        elif t in ("PTR", "CNAME"):
-            lines.append("%s 300 IN %s %s" % (o, t, target(v)))
-        elif t in ("A", "AAAA"):
-            for a in (v if isinstance(v, list) else [v]):
-                lines.append("%s 300 IN %s %s" % (o, t, a))
-    if not has_txt:
-        lines += ["%s 300 IN TXT %s" % (owner(name), txt_rdata(v)) for v in spf]
-    return lines, timeout
+            gen = False
+        elif t == "SPF" and v != "NONE":
+            copies.append(("TXT", v))
+        if v != "NONE":
+            out.append((t, v))
+    return out + (copies if gen else [])
+
+
+def visible(entries):
+    """(records a query can see, timeout spec or None) of one name."""
+    ordered = driver_order(entries)
+    cut = next((i for i, (t, _) in enumerate(ordered) if t == "TIMEOUT"),
+               len(ordered))
+    before = ordered[:cut]
+    typed = sorted({t for t, v in before if v == "TIMEOUT"})
+    recs = [(t, v) for t, v in before if v != "TIMEOUT" and t not in typed]
+    if cut < len(ordered):
+        return recs, {"except": sorted({t for t, _ in recs})}
+    return recs, ({"only": typed} if typed else None)
+
+
+def zone_line(o, t, v):
+    if t in ("TXT", "SPF"):
+        return ["%s 300 IN %s %s" % (o, t, txt_rdata(v))]
+    if t == "MX":
+        return ["%s 300 IN MX %d %s" % (o, int(v[0]), target(v[1]))]
+    if t in ("PTR", "CNAME"):
+        return ["%s 300 IN %s %s" % (o, t, target(v))]
+    if t in ("A", "AAAA"):
+        return ["%s 300 IN %s %s" % (o, t, a)
+                for a in (v if isinstance(v, list) else [v])]
+    raise ValueError("record type %s not supported" % t)
+
+
+def records(name, entries):
+    """Zone lines for one owner name, and its timeout spec (or None)."""
+    recs, timeout = visible(entries)
+    o = owner(name)
+    return [line for t, v in recs for line in zone_line(o, t, v)], timeout
 
 
 def generate(path, outdir):
@@ -98,16 +124,16 @@ def generate(path, outdir):
     for n, doc in enumerate(docs):
         sdir = os.path.join(outdir, "s%02d" % n)
         os.makedirs(os.path.join(sdir, "out"), exist_ok=True)
-        zone, refuse = ["$ORIGIN .", SOA, ". 300 IN NS ns.root-servers.invalid."], []
+        zone, timeouts = ["$ORIGIN .", SOA, ". 300 IN NS ns.root-servers.invalid."], {}
         for name, entries in (doc.get("zonedata") or {}).items():
             lines, timeout = records(name, entries or [])
             zone += lines
             if timeout:
-                refuse.append(owner(name))
+                timeouts[owner(name)] = timeout
         with open(os.path.join(sdir, "root.zone"), "w") as f:
             f.write("\n".join(zone) + "\n")
-        with open(os.path.join(sdir, "refuse.txt"), "w") as f:
-            f.write("".join(r + "\n" for r in refuse))
+        with open(os.path.join(sdir, "timeout.json"), "w") as f:
+            json.dump(timeouts, f, indent=1, sort_keys=True)
         with open(os.path.join(sdir, "cases.tsv"), "w") as f:
             for cid, t in doc["tests"].items():
                 f.write("%s\t%s\t%s\t%s\n" % (cid, t["host"], t.get("mailfrom", ""),

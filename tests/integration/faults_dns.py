@@ -16,6 +16,7 @@ import os
 import selectors
 import socket
 import sys
+import threading
 
 import dns.flags
 import dns.message
@@ -101,7 +102,8 @@ def serve(mode, directory, upstream):
         for key, _ in sel.select():
             if key.data == "accept":
                 conn, _ = tcp.accept()
-                tcp_forward(conn, upstream)
+                threading.Thread(target=tcp_forward, args=(conn, upstream),
+                                 daemon=True).start()
                 continue
             wire, peer = udp.recvfrom(65536)
             out = answer(wire)
