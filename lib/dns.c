@@ -322,12 +322,14 @@ dns_classify(const struct dns *d, const struct ub_result *r,
 static enum dns_status
 dns_query(struct dns *d, const char *name, int rrtype, struct dns_answer *a)
 {
+	char qname[DNS_RR_QNAME_SIZE];
 	struct ub_result *r;
 
 	memset(a, 0, sizeof *a);
-	if (dns_rr_check_name(name, a->why, sizeof a->why) == -1)
+	if (dns_rr_query_name(name, qname, sizeof qname, a->why,
+	    sizeof a->why) == -1)
 		return a->status = DNS_PERM;
-	if (dns_resolve(d, name, rrtype, &r, a->why, sizeof a->why) == -1)
+	if (dns_resolve(d, qname, rrtype, &r, a->why, sizeof a->why) == -1)
 		return a->status = DNS_TEMP;
 	a->status = dns_classify(d, r, a);
 	if (a->status == DNS_OK && (a->status = dns_rr_decode(a, rrtype, r->data, r->len)) != DNS_OK)
@@ -377,6 +379,7 @@ enum dns_status
 dns_raw(struct dns *d, const char *name, int rrtype, unsigned char **pkt,
     size_t *len, char *why, size_t whylen)
 {
+	char qname[DNS_RR_QNAME_SIZE];
 	struct ub_result *r;
 	enum dns_status st = DNS_OK;
 
@@ -386,9 +389,9 @@ dns_raw(struct dns *d, const char *name, int rrtype, unsigned char **pkt,
 		dns_rr_why(why, whylen, "query type %d out of range", rrtype);
 		return DNS_PERM;
 	}
-	if (dns_rr_check_name(name, why, whylen) == -1)
+	if (dns_rr_query_name(name, qname, sizeof qname, why, whylen) == -1)
 		return DNS_PERM;
-	if (dns_resolve(d, name, rrtype, &r, why, whylen) == -1)
+	if (dns_resolve(d, qname, rrtype, &r, why, whylen) == -1)
 		return DNS_TEMP;
 	if (r->bogus || (r->rcode != 0 && r->rcode != RCODE_NXDOMAIN) ||
 	    r->answer_packet == NULL || r->answer_len <= 0) {

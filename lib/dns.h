@@ -32,7 +32,7 @@ enum dns_security {
 /* Bounds on hostile answers (a larger answer is DNS_PERM with a reason). */
 #define DNS_MAX_RECORDS 64		/* records in one answer */
 #define DNS_MAX_TXT 8192		/* bytes of one joined TXT record */
-#define DNS_MAX_NAME 253		/* presentation length of a name */
+#define DNS_MAX_NAME 253		/* bytes of a query name, no trailing dot */
 
 struct dns_options {
 	const char *const *nameservers;	/* "IP" or "IP@PORT"; NULL/0: resolv.conf */
@@ -66,7 +66,15 @@ struct dns;
 struct dns *dns_new(const struct dns_options *opt, char *why, size_t whylen);
 void dns_free(struct dns **d);
 
-/* Each returns a->status (also on DNS_OK), and fills a; free with dns_answer_free. */
+/*
+ * Each returns a->status (also on DNS_OK), and fills a; free with
+ * dns_answer_free.  A query name is raw bytes: labels split at '.', every
+ * other byte (space, quote, backslash, control, 8-bit) belongs to its label
+ * and is sent as that byte; labels of 1..63 bytes and DNS_MAX_NAME bytes in
+ * all (a trailing dot not counted), or DNS_PERM before any query.  Names in
+ * answers (mx, ptr) come back in presentation form instead: bytes that are
+ * not printable ASCII, '.' and '\' as \DDD.
+ */
 enum dns_status dns_txt(struct dns *d, const char *name, struct dns_answer *a);
 enum dns_status dns_a(struct dns *d, const char *name, struct dns_answer *a);
 enum dns_status dns_aaaa(struct dns *d, const char *name, struct dns_answer *a);

@@ -27,18 +27,38 @@ dns_rr_why(char *why, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A label byte libunbound's text parser takes as itself.  Everything else
+ * is written as \DDD: '\\' and '"' would be read as escapes and quotes,
+ * ';' '(' ')' and white space end or group a token in zone-file syntax, and
+ * control and 8-bit bytes must not depend on how a parser treats them.
+ */
+static int
+dns_rr_plain(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 /* Checked before any packet leaves (see dns_rr.h). */
 int
-dns_rr_check_name(const char *name, char *why, size_t whylen)
+dns_rr_query_name(const char *name, char *out, size_t outlen, char *why,
+    size_t whylen)
 {
-	size_t len, label = 0, i;
+	size_t len, label = 0, i, o = 0;
 
 	len = name ? strlen(name) : 0;
 	if (len > 0 && name[len - 1] == '.')
 		len--;
+	/* The wire form is one length byte per label plus the bytes and the
+	 * root: 255 at most, which is DNS_MAX_NAME bytes here. */
 	if (len == 0 || len > DNS_MAX_NAME) {
 		dns_rr_why(why, whylen, "query name length %zu not in 1..%d",
 		    len, DNS_MAX_NAME);
+		return -1;
+	}
+	if (outlen < DNS_RR_QNAME_SIZE) {
+		dns_rr_why(why, whylen, "query name buffer too small");
 		return -1;
 	}
 	for (i = 0; i <= len; i++) {
@@ -50,13 +70,17 @@ dns_rr_check_name(const char *name, char *why, size_t whylen)
 				    label ? "over-long" : "empty");
 				return -1;
 			}
+			out[o++] = '.';
 			label = 0;
-		} else if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '"') {
-			dns_rr_why(why, whylen, "query name has byte 0x%02x", c);
-			return -1;
-		} else
-			label++;
+			continue;
+		}
+		label++;
+		if (dns_rr_plain(c))
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\%03u", c);
 	}
+	out[o] = '\0';
 	return 0;
 }
 

@@ -25,12 +25,20 @@
 void dns_rr_why(char *why, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Room for any query name in the form dns_rr_query_name() writes. */
+#define DNS_RR_QNAME_SIZE (4 * DNS_MAX_NAME + 2)
+
 /*
- * A query name: 1..DNS_MAX_NAME bytes (one trailing dot allowed), labels of
- * 1..63 bytes, no space, control, non-ASCII, '\' or '"' byte (libunbound's
- * text parser would interpret them).  Returns 0, or -1 with why.
+ * A query name for libunbound.  name is raw bytes: labels separated by
+ * '.', one trailing dot allowed, any other byte (space, '\\', '"', ';',
+ * control, 8-bit) part of its label.  Checked by its wire length: labels
+ * of 1..63 bytes, 1..DNS_MAX_NAME bytes without the trailing dot.  Written
+ * into out (outlen >= DNS_RR_QNAME_SIZE) in presentation form, absolute
+ * (trailing dot), every byte but letters, digits, '-' and '_' as \DDD.
+ * Returns 0, or -1 with why (out is then unspecified).
  */
-int dns_rr_check_name(const char *name, char *why, size_t whylen);
+int dns_rr_query_name(const char *name, char *out, size_t outlen,
+    char *why, size_t whylen);
 
 /*
  * The reverse name of an IPv4 ("4.3.2.1.in-addr.arpa") or IPv6 (nibbles,

@@ -81,8 +81,6 @@ pf_lines(const char *buf, size_t len, pf_line_fn fn, void *arg,
 		*line_r = ++lineno;
 		if (pf_blank_or_comment(p, eol))
 			continue;
-		for (s = eol; s > p && isspace((unsigned char)s[-1]); s--)
-			;
 		if (*p == ' ' || *p == '\t') {
 			if (l.line == 0) {
 				*why = "continuation line without a line to continue";
@@ -95,6 +93,13 @@ pf_lines(const char *buf, size_t len, pf_line_fn fn, void *arg,
 			*line_r = lineno;
 			l.line = lineno;
 		}
+		/*
+		 * Trailing blanks are trimmed only down to p, which now sits
+		 * after the leading ones: a line of blanks and other white
+		 * space ("  \f") must give an empty piece, not a negative one.
+		 */
+		for (s = eol; s > p && isspace((unsigned char)s[-1]); s--)
+			;
 		if (rc == 0)
 			rc = pf_append(&l, p, (size_t)(s - p), why);
 	}

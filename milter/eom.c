@@ -62,7 +62,8 @@ eom_sign(SMFICTX *ctx, struct session *s)
 			strlist_clear(&sigs);
 			return eom_sign_failed(s, "MTA refused the header");
 		}
-	log_info("queue_id=%s event=signed signatures=%zu", s->queue_id, sigs.n);
+	log_info("queue_id=%s event=signed signatures=%zu %s", s->queue_id,
+	    sigs.n, s->sign_desc);
 	strlist_clear(&sigs);
 	return SMFIS_ACCEPT;
 }

@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "log.h"
 #include "privdrop.h"
+#include "quickack.h"
 #include "runtime.h"
 
 static int signal_pipe[2] = { -1, -1 };
@@ -131,6 +132,10 @@ open_socket(const struct conf *c)
 		    "(in use, or its directory missing?)\"", c->milter.socket);
 	socket_permissions(c);
 	socket_nodelay();
+#ifdef POSTSEAL_QUICKACK
+	if (strncmp(c->milter.socket, "inet", 4) == 0)
+		quickack_enable();
+#endif
 }
 
 static void
@@ -174,6 +179,7 @@ reload(const char *path)
 		    "configuration and keys\"");
 		return;
 	}
+	runtime_open_history(rt);
 	runtime_install(rt);
 	log_info("event=reloaded config=%s", path);
 }
@@ -243,7 +249,11 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	log_init("postseal-milter", foreground || check_only, !check_only);
+	/* -f logs to stderr only (systemd's journal takes it); a daemon in the
+	 * background logs to syslog.  Not both: every syslog() to a missing
+	 * /dev/log costs a socket()+connect() per line. */
+	log_init("postseal-milter", foreground || check_only,
+	    !foreground && !check_only);
 	c = load_conf(path, check_only);
 	if (!check_only)
 		open_socket(c);
@@ -259,6 +269,7 @@ main(int argc, char **argv)
 		fatal(1, "daemon");
 	write_pidfile(rt->conf->milter.pidfile);
 	drop_privileges(rt->conf);
+	runtime_open_history(rt);
 	serve(path);
 	runtime_shutdown();
 	return 0;

@@ -92,7 +92,7 @@ runtime_parse_internal(struct runtime *rt, struct strlist *problems)
  * database that cannot be opened costs the history, never the mail: the
  * milter starts without it and says so once.
  */
-static void
+void
 runtime_open_history(struct runtime *rt)
 {
 	const char *path = rt->conf->milter.dmarc.history;
@@ -121,7 +121,6 @@ runtime_open_dns(struct runtime *rt, struct strlist *problems)
 		strlist_addf(problems, "dkim verifier: %s", why);
 	if ((rt->spf = spf_new(rt->dns, c->authserv_id, why, sizeof why)) == NULL)
 		strlist_addf(problems, "spf: %s", why);
-	runtime_open_history(rt);
 }
 
 struct runtime *

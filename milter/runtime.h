@@ -48,6 +48,14 @@ void runtime_release(struct runtime **rt);
 /* Release the live runtime at exit. */
 void runtime_shutdown(void);
 
+/*
+ * Open milter.dmarc.history for rt.  Called as the daemon user (after the
+ * privilege drop, and at reload), so the database and its WAL files belong
+ * to that user; never by -n, which must not create files.  A database that
+ * cannot be opened costs the history, never mail: one warning.
+ */
+void runtime_open_history(struct runtime *rt);
+
 /* Is ip (text) one of milter.internal_hosts? */
 int runtime_is_internal(const struct runtime *rt, const char *ip);
 

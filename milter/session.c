@@ -83,6 +83,6 @@ session_end_message(struct session *s)
 	s->n_dkres = 0;
 	s->outbound = 0;
 	s->queue_id[0] = s->mail_from[0] = s->auth_user[0] = '\0';
-	s->rcpt_domain[0] = '\0';
+	s->rcpt_domain[0] = s->sign_desc[0] = '\0';
 	runtime_release(&s->rt);
 }

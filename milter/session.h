@@ -38,6 +38,7 @@ struct session {
 	char mail_from[512];
 	char auth_user[256];
 	char rcpt_domain[256];		/* domain of the first RCPT TO */
+	char sign_desc[160];		/* "d=... s=a,b" of the keys that sign */
 	struct session_header *hdrs;
 	size_t n_hdrs;
 	size_t hdr_bytes;

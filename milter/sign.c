@@ -53,6 +53,20 @@ sign_pick(const struct session *s, const struct domain_from *from,
 	    keys, SIGN_MAX_KEYS);
 }
 
+/* "d=example.com s=rsa,ed" for the one log line of a signed message. */
+static void
+sign_describe(struct session *s, const struct keys_key *k, size_t i)
+{
+	size_t len = strlen(s->sign_desc);
+
+	if (i == 0)
+		snprintf(s->sign_desc, sizeof s->sign_desc, "d=%s s=%s",
+		    k->domain, k->selector);
+	else if (len < sizeof s->sign_desc)
+		snprintf(s->sign_desc + len, sizeof s->sign_desc - len, ",%s",
+		    k->selector);
+}
+
 int
 sign_start(struct session *s, char *why, size_t n)
 {
@@ -80,9 +94,7 @@ sign_start(struct session *s, char *why, size_t n)
 		dk[i].domain = keys[i]->domain;
 		dk[i].selector = keys[i]->selector;
 		dk[i].pkey = keys[i]->pkey;
-		log_info("queue_id=%s event=sign d=%s s=%s a=%s", s->queue_id,
-		    keys[i]->domain, keys[i]->selector,
-		    keys_alg_name(keys[i]->alg));
+		sign_describe(s, keys[i], i);
 	}
 	sign_opts(s->rt->conf, &o);
 	s->signer = dksign_new(&o, dk, nkeys);

@@ -46,6 +46,7 @@ faults_milter_start() {
 	rm -f "$sock"
 	"$MILTER" -f -c "$conf" >>"$PS_TMP/$name.log" 2>&1 &
 	MILTER_PID=$!
+	disown "$MILTER_PID"	# killed with SIGKILL on purpose: no job report
 	ps_register_pid "$MILTER_PID"
 	faults_wait_log "$PS_TMP/$name.log" "event=started" ||
 		{ cat "$PS_TMP/$name.log" >&2; ps_fail "milter $name did not start"; }

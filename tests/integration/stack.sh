@@ -40,6 +40,7 @@ stack_zones() {
 
 stack_conf() {
 	POLICY_PORT=$(ps_free_port)
+	mkdir -p "$PS_TMP/lib" && chown nobody "$PS_TMP/lib"
 	MILTER_SOCK=$PS_TMP/milter.sock
 	cat >"$PS_TMP/postseal.conf" <<CONF
 # postseal for the loopback stack (see tests/integration/stack.sh)
@@ -54,7 +55,7 @@ milter = {
   internal_hosts = [ ];
   sign = ( { domain = "example.net"; selector = "rsa"; },
            { domain = "example.net"; selector = "ed"; } );
-  dmarc = { enforce = true; history = "$PS_TMP/dmarc.db"; };
+  dmarc = { enforce = true; history = "$PS_TMP/lib/dmarc.db"; };
 };
 policyd = {
   socket = "inet:127.0.0.1:$POLICY_PORT";

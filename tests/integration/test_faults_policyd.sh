@@ -82,10 +82,11 @@ faults_wait_log "$PS_TMP/load.log" "event=reload result=ok" || ps_fail "a valid 
 ask "$PORT" bob@pass.test | grep -q "^action=PREPEND Received-SPF: pass (reloaded.postseal.test:" ||
 	ps_fail "the valid reload did not take effect"
 n=1
-for bad in 'dns = { nameservers = [ "127.0.0.1@$DNS_PORT" ]; timeout = 0; };' \
-	'policyd = { max_connections = "many"; };' 'authserv_id = ;' 'no_such_setting = 1;'; do
+for bad in 's/timeout = 3/timeout = 0/' 's/socket_mode = 0660;/&\n\tmax_connections = "many";/' \
+	'$a authserv_id = ;' '$a no_such_setting = 1;'; do
 	write_conf "$PS_TMP/load.conf" "inet:127.0.0.1:$PORT" "broken.postseal.test"
-	echo "$bad" >>"$PS_TMP/load.conf"
+	sed -i "$bad" "$PS_TMP/load.conf"
+	"$POLICYD" -n -c "$PS_TMP/load.conf" >/dev/null 2>&1 && ps_fail "-n accepts the broken config ($bad)"
 	kill -HUP "$LOAD_PID"
 	for i in $(seq 1 100); do
 		[ "$(grep -c 'event=reload result=fail' "$PS_TMP/load.log")" -ge "$n" ] && break
@@ -106,14 +107,14 @@ faults_no_sanitizer "$PS_TMP/load.log"
 echo "== policyd killed behind Postfix: 4xx, then a clean restart"
 SOCK=$PS_TMP/run/policy.sock
 write_conf "$PS_TMP/pf.conf" "unix:$SOCK" "mx.postseal.test"
-start_unix() {
-	"$POLICYD" -f -c "$PS_TMP/pf.conf" >/dev/null 2>>"$PS_TMP/pf.log" &
+start_unix() {	# start_unix LOG
+	"$POLICYD" -f -c "$PS_TMP/pf.conf" >/dev/null 2>"$PS_TMP/$1" &
 	PF_POLICYD=$!
 	ps_register_pid "$PF_POLICYD"
-	ps_wait_file "$SOCK" && faults_wait_log "$PS_TMP/pf.log" "event=start socket=" ||
-		{ cat "$PS_TMP/pf.log" >&2; ps_fail "policyd on $SOCK did not start"; }
+	faults_wait_log "$PS_TMP/$1" "event=start socket=" && [ -S "$SOCK" ] ||
+		{ cat "$PS_TMP/$1" >&2; ps_fail "policyd on $SOCK did not start"; }
 }
-start_unix
+start_unix pf1.log
 ps_sink_start
 ps_postfix_start "relay_domains = dest.example" \
 	"smtpd_recipient_restrictions = check_policy_service unix:$SOCK" \
@@ -136,10 +137,11 @@ grep -qE '^<\*\* 4[0-9][0-9] ' "$PS_TMP/killed.swaks" ||
 grep -qE '^<\*\* 5[0-9][0-9] ' "$PS_TMP/killed.swaks" && ps_fail "policyd down: a 5xx reply"
 grep -E '^<\*\* ' "$PS_TMP/killed.swaks"
 
-start_unix
+start_unix pf2.log
 # The client retries the refused message: it passes now and is delivered.
-send killed || { cat "$PS_TMP/killed.swaks" "$PS_TMP/pf.log" >&2; ps_fail "the retried mail was refused after the restart"; }
+send killed || { cat "$PS_TMP/killed.swaks" "$PS_TMP/pf2.log" >&2; ps_fail "the retried mail was refused after the restart"; }
 f=$(faults_delivered killed) || ps_fail "the retried mail was not delivered"
 ps_assert_contains "$f" "Received-SPF: pass (mx.postseal.test:"
-faults_no_sanitizer "$PS_TMP/pf.log"
+faults_no_sanitizer "$PS_TMP/pf1.log"
+faults_no_sanitizer "$PS_TMP/pf2.log"
 echo "faults policyd: all checks passed"

@@ -32,6 +32,8 @@ echo '_dmarc IN TXT "v=DMARC1; p=reject"' >>"$PS_TMP/example.edu.zone"
 ps_start_dns "$PS_TMP/example.org.zone" "$PS_TMP/example.com.zone" "$PS_TMP/example.edu.zone"
 
 sock=$PS_TMP/milter.sock
+# The history belongs to the daemon user (as /var/lib/postseal does).
+mkdir -p "$PS_TMP/lib" && chown nobody "$PS_TMP/lib"
 write_conf() {  # write_conf NAMESERVER
 	cat >"$PS_TMP/postseal.conf" <<CONF
 user = "nobody";
@@ -41,7 +43,7 @@ milter = {
   socket = "unix:$sock";
   socket_group = "postfix";
   internal_hosts = [ "127.0.0.1" ];
-  dmarc = { enforce = true; history = "$PS_TMP/dmarc.db";
+  dmarc = { enforce = true; history = "$PS_TMP/lib/dmarc.db";
             no_enforce_domains = [ "example.edu" ]; };
 };
 CONF
@@ -115,8 +117,11 @@ authres_of "$qid" 4 >"$PS_TMP/ar.temp"
 ps_assert_contains "$PS_TMP/ar.temp" "dmarc=temperror"
 ps_assert_contains "$PS_TMP/ar.temp" "spf=temperror"
 
+# The database was created by the daemon user, not by root.
+[ "$(stat -c %U "$PS_TMP/lib/dmarc.db")" = nobody ] || ps_fail "dmarc.db is not owned by the daemon user"
+
 # 7. The history gives an RFC 9990 report that validates against the schema.
-n=$(sqlite3 "$PS_TMP/dmarc.db" 'select count(*) from message' 2>/dev/null || echo 0)
+n=$(sqlite3 "$PS_TMP/lib/dmarc.db" 'select count(*) from message' 2>/dev/null || echo 0)
 [ "$n" -ge 4 ] || ps_fail "history has $n rows, expected at least 4"
 mkdir -p "$PS_TMP/reports"
 "$POSTSEAL" dmarc-report -c "$PS_TMP/postseal.conf" --since "$(date -u +%Y-%m-%d)" \

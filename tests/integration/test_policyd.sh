@@ -51,8 +51,10 @@ CONF
 }
 
 # start_policyd CONF LOG: foreground daemon; sets POLICYD_PID.
+# POLICYD_WRAPPER (e.g. "valgrind ...", see scripts/valgrind) runs it under
+# a tool.
 start_policyd() {
-	"$POLICYD" -f -c "$1" >"$2.out" 2>"$2" &
+	${POLICYD_WRAPPER:-} "$POLICYD" -f -c "$1" >"$2.out" 2>"$2" &
 	POLICYD_PID=$!
 	ps_register_pid "$POLICYD_PID"
 }
@@ -324,7 +326,7 @@ timeout 30 "$POLICYD" --stdio -c "$PS_TMP/missing.conf" <"$PS_TMP/stdio.in" \
 [ -s "$PS_TMP/stdio.out" ] && ps_fail "--stdio wrote to stdout on a config error"
 [ -s "$PS_TMP/stdio.err" ] && ps_fail "--stdio wrote to stderr on a config error"
 write_conf "$PS_TMP/stdio.conf" "inet:127.0.0.1:1" "$DNS_PORT"
-timeout 30 "$POLICYD" --stdio -c "$PS_TMP/stdio.conf" <"$PS_TMP/stdio.in" \
+timeout 60 ${POLICYD_WRAPPER:-} "$POLICYD" --stdio -c "$PS_TMP/stdio.conf" <"$PS_TMP/stdio.in" \
 	>"$PS_TMP/stdio.out" 2>"$PS_TMP/stdio.err" || ps_fail "--stdio exit status $?"
 [ -s "$PS_TMP/stdio.err" ] && ps_fail "--stdio wrote to stderr: $(cat "$PS_TMP/stdio.err")"
 [ "$(grep -c . "$PS_TMP/stdio.out")" = 2 ] || ps_fail "--stdio output: $(cat "$PS_TMP/stdio.out")"

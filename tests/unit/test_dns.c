@@ -93,6 +93,14 @@ write_bounds_zone(const char *path)
 		fprintf(f, "many IN TXT \"record %d\"\n", i);
 	for (i = 0; i < DNS_MAX_RECORDS; i++)
 		fprintf(f, "enough IN TXT \"record %d\"\n", i);
+	/* Owners with bytes a query name must carry as they are (zone-file
+	 * escapes), and the names a wrong escaping would reach instead. */
+	fprintf(f, "a\\032b IN A 192.0.2.1\n"
+	    "\\092\\034\\059\\040\\041 IN A 192.0.2.2\n"
+	    "c\\009\\001\\127\\128\\255 IN A 192.0.2.3\n"
+	    "\\092065 IN A 192.0.2.4\nA IN A 192.0.2.5\n"
+	    "sp\\032\\032 IN TXT \"two spaces\"\n"
+	    "macro%%percent\\032\\032space%%20url-space IN A 192.0.2.6\n");
 	return fclose(f);
 }
 
@@ -319,11 +327,92 @@ test_bad_names(void **state)
 	assert_int_equal(dns_txt(d, "a..postseal.test", &a), DNS_PERM);
 	assert_non_null(strstr(a.why, "empty label"));
 	assert_int_equal(dns_txt(d, "", &a), DNS_PERM);
-	assert_int_equal(dns_txt(d, "a b.postseal.test", &a), DNS_PERM);
+	assert_int_equal(dns_txt(d, ".", &a), DNS_PERM);
 	memset(name, 'l', 64);
 	strcpy(name + 64, ".test");
 	assert_int_equal(dns_txt(d, name, &a), DNS_PERM);
+	assert_non_null(strstr(a.why, "over-long"));
+	/* Length is counted in bytes, not in escaped characters: 64 spaces. */
+	memset(name, ' ', 64);
+	strcpy(name + 64, ".test");
+	assert_int_equal(dns_txt(d, name, &a), DNS_PERM);
+	assert_int_equal(dns_a(d, "a b..bounds.test", &a), DNS_PERM);
 	assert_true(now() - t0 < 1.0);
+	dns_free(&d);
+}
+
+/* The address of name from the bounds zone, or 0 when it has none. */
+static uint32_t
+addr_of(struct dns *d, const char *name)
+{
+	struct dns_answer a;
+	uint32_t v = 0;
+
+	if (dns_a(d, name, &a) == DNS_OK && a.n == 1)
+		v = ntohl(a.a[0].s_addr);
+	dns_answer_free(&a);
+	return v;
+}
+
+/* Any byte but '.' is part of a label and reaches the server as itself. */
+static void
+test_special_names(void **state)
+{
+	struct dns *d = resolver(env.unbound, 5);
+	struct dns_answer a;
+	unsigned char *pkt;
+	size_t len;
+	char why[256];
+
+	assert_int_equal(addr_of(d, "a b.bounds.test"), 0xc0000201);
+	assert_int_equal(addr_of(d, "A B.Bounds.Test."), 0xc0000201);
+	assert_int_equal(addr_of(d, "\\\";().bounds.test"), 0xc0000202);
+	assert_int_equal(addr_of(d, "c\t\001\177\200\377.bounds.test"),
+	    0xc0000203);
+	/* A backslash is a byte of the name, never an escape. */
+	assert_int_equal(addr_of(d, "\\065.bounds.test"), 0xc0000204);
+	assert_int_equal(addr_of(d, "A.bounds.test"), 0xc0000205);
+	assert_int_equal(addr_of(d, "macro%percent  space%20url-space.bounds.test"),
+	    0xc0000206);
+	assert_int_equal(dns_a(d, "a  b.bounds.test", &a), DNS_NXDOMAIN);
+	assert_int_equal(dns_a(d, "a\\032b.bounds.test", &a), DNS_NXDOMAIN);
+	assert_int_equal(dns_txt(d, "sp  .bounds.test", &a), DNS_OK);
+	assert_true(has_txt(&a, "two spaces"));
+	dns_answer_free(&a);
+	assert_int_equal(dns_raw(d, "sp  .bounds.test", 16, &pkt, &len, why,
+	    sizeof why), DNS_OK);
+	assert_non_null(memmem(pkt, len, "\004sp  \006bounds\004test", 17));
+	free(pkt);
+	dns_free(&d);
+}
+
+/* Wire length 255 (253 bytes) passes however long the escaped form is. */
+static void
+test_long_special_names(void **state)
+{
+	struct dns *d = resolver(env.unbound, 5);
+	struct dns_answer a;
+	char name[300];
+	size_t i;
+
+	/* 3 labels of 63 bytes of 0xff and ' ', one of 49 ' ', "bounds.test":
+	 * 3 * 64 + 50 + 11 = 253 bytes, 4 bytes per byte once escaped. */
+	memset(name, 0, sizeof name);
+	for (i = 0; i < 3; i++) {
+		memset(name + 64 * i, i == 1 ? ' ' : 0xff, 63);
+		name[64 * i + 63] = '.';
+	}
+	memset(name + 192, ' ', 49);
+	strcpy(name + 241, ".bounds.test");
+	assert_int_equal(strlen(name), DNS_MAX_NAME);
+	assert_int_equal(dns_a(d, name, &a), DNS_NXDOMAIN);
+	strcat(name, ".");
+	assert_int_equal(dns_a(d, name, &a), DNS_NXDOMAIN);
+	name[192] = '(';
+	memmove(name + 193, name + 192, strlen(name + 192) + 1);
+	assert_int_equal(strlen(name), DNS_MAX_NAME + 2);
+	assert_int_equal(dns_a(d, name, &a), DNS_PERM);
+	assert_non_null(strstr(a.why, "length 254"));
 	dns_free(&d);
 }
 
@@ -494,6 +583,8 @@ main(void)
 		cmocka_unit_test(test_ptr),
 		cmocka_unit_test(test_notfound),
 		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_special_names),
+		cmocka_unit_test(test_long_special_names),
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_servfail_refused),

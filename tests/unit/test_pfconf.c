@@ -218,6 +218,39 @@ test_master_bad(void **state)
 	}
 }
 
+/*
+ * A continuation line of blanks and other white space (form feed, vertical
+ * tab): found by fuzz_pfconf, it once made a negative-length copy.
+ */
+static void
+test_whitespace_continuation(void **state)
+{
+	static const char main_cf[] = "smtpd_milters = inet:127.0.0.1:8891\n"
+	    "  \f\n  \v \f\nmyhostname = mx.example.com\n";
+	static const char master_ws[] = "smtp inet n - n - - smtpD\n"
+	    "  \fo smtpd_milters=inet:\n  \f";
+	struct pfconf_main m;
+	struct pfconf_master ms;
+	const char *why = NULL;
+	size_t line = 0;
+
+	(void)state;
+	assert_int_equal(pfconf_main_parse(main_cf, sizeof main_cf - 1, &m,
+	    &why, &line), 0);
+	assert_string_equal(pfconf_main_find(&m, "smtpd_milters")->value,
+	    "inet:127.0.0.1:8891");
+	assert_string_equal(pfconf_main_find(&m, "myhostname")->value,
+	    "mx.example.com");
+	pfconf_main_clear(&m);
+	/* accepted or refused with a reason; never a bad copy */
+	why = NULL;
+	if (pfconf_master_parse(master_ws, sizeof master_ws - 1, &ms, &why,
+	    &line) == 0)
+		pfconf_master_clear(&ms);
+	else
+		assert_non_null(why);
+}
+
 int
 main(void)
 {
@@ -228,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_master),
 		cmocka_unit_test(test_master_bad),
+		cmocka_unit_test(test_whitespace_continuation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,7 +79,18 @@ test_result_names(void **state)
 	assert_string_equal(spf_result_name(SPF_RES_TEMPERROR), "temperror");
 	assert_string_equal(spf_result_name(SPF_RES_PERMERROR), "permerror");
 	assert_string_equal(spf_result_name((enum spf_result)42), "unknown");
+}
+
+/* The engine the build selected (-DPOSTSEAL_SPF=...). */
+static void
+test_engine_name(void **state)
+{
+	(void)state;
+#if defined(POSTSEAL_SPF_LIBSPF2) && POSTSEAL_SPF_LIBSPF2
 	assert_string_equal(spf_engine_name(), "libspf2");
+#else
+	assert_string_equal(spf_engine_name(), "builtin");
+#endif
 }
 
 static void
@@ -233,6 +244,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_names),
+		cmocka_unit_test(test_engine_name),
 		cmocka_unit_test(test_new_needs_resolver),
 		cmocka_unit_test_setup_teardown(test_null_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_ip, setup, teardown),
