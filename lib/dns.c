@@ -13,6 +13,7 @@
 
 #include <unbound.h>
 
+#include "dns_cache.h"
 #include "dns_rr.h"
 #include "xmalloc.h"
 
@@ -34,6 +35,7 @@ struct dns {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int polling;		/* one thread at a time polls + processes */
+	struct dns_cache *cache;	/* NULL: every query asks libunbound */
 };
 
 struct dns_pending {
@@ -184,6 +186,7 @@ dns_new(const struct dns_options *opt, char *why, size_t whylen)
 	d->ctx = ctx;
 	d->timeout = opt->timeout;
 	d->validating = opt->trust_anchor != NULL && opt->trust_anchor[0] != '\0';
+	d->cache = dns_cache_new();
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -200,6 +203,7 @@ dns_free(struct dns **dp)
 	if (dp == NULL || (d = *dp) == NULL)
 		return;
 	ub_ctx_delete(d->ctx);
+	dns_cache_free(&d->cache);
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -329,13 +333,32 @@ dns_query(struct dns *d, const char *name, int rrtype, struct dns_answer *a)
 	if (dns_rr_query_name(name, qname, sizeof qname, a->why,
 	    sizeof a->why) == -1)
 		return a->status = DNS_PERM;
+	if (d->cache != NULL &&
+	    dns_cache_get(d->cache, name, rrtype, dns_cache_now(), a))
+		return a->status;
 	if (dns_resolve(d, qname, rrtype, &r, a->why, sizeof a->why) == -1)
 		return a->status = DNS_TEMP;
 	a->status = dns_classify(d, r, a);
 	if (a->status == DNS_OK && (a->status = dns_rr_decode(a, rrtype, r->data, r->len)) != DNS_OK)
 		dns_answer_free(a);
+	/* Only OK / NXDOMAIN / NODATA are kept: dns_cache_put refuses the
+	 * rest, so a TEMP is asked again next time. */
+	if (d->cache != NULL)
+		(void)dns_cache_put(d->cache, name, rrtype, a,
+		    dns_cache_ttl(a->status, r->ttl, r->answer_packet,
+		    r->answer_len > 0 ? (size_t)r->answer_len : 0),
+		    dns_cache_now());
 	ub_resolve_free(r);
 	return a->status;
+}
+
+void
+dns_set_cache(struct dns *d, int on)
+{
+	if (!on)
+		dns_cache_free(&d->cache);
+	else if (d->cache == NULL)
+		d->cache = dns_cache_new();
 }
 
 enum dns_status

@@ -67,6 +67,17 @@ struct dns *dns_new(const struct dns_options *opt, char *why, size_t whylen);
 void dns_free(struct dns **d);
 
 /*
+ * The answer cache (on by default): a resolver keeps DNS_OK, NXDOMAIN and
+ * NODATA answers of dns_txt/a/aaaa/mx/ptr for their TTL, at most 300 s
+ * (NXDOMAIN / NODATA: the SOA's negative TTL, else 60 s), names compared
+ * without regard to ASCII case, in a fixed-size table (4096 answers,
+ * 8 MiB at most); TEMP and PERM are never kept, dns_raw() always asks.
+ * on = 0 turns it off and drops what it held, on = 1 turns it on again.
+ * Not thread-safe: call before d is shared between threads.
+ */
+void dns_set_cache(struct dns *d, int on);
+
+/*
  * Each returns a->status (also on DNS_OK), and fills a; free with
  * dns_answer_free.  A query name is raw bytes: labels split at '.', every
  * other byte (space, quote, backslash, control, 8-bit) belongs to its label

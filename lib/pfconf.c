@@ -1,10 +1,11 @@
-/* pfconf: see pfconf.h. */
+/* pfconf: see pfconf.h.  master.cf is pfconf_master.c's. */
 #include "pfconf.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pfconf_int.h"
 #include "xmalloc.h"
 
 /* One logical line being assembled from its physical lines. */
@@ -13,9 +14,6 @@ struct pf_logical {
 	size_t len;
 	size_t line;		/* 0: none pending */
 };
-
-typedef int (*pf_line_fn)(void *arg, char *text, size_t line,
-    const char **why);
 
 static int
 pf_blank_or_comment(const char *p, const char *end)
@@ -43,7 +41,7 @@ pf_append(struct pf_logical *l, const char *p, size_t n, const char **why)
 }
 
 static int
-pf_flush(struct pf_logical *l, pf_line_fn fn, void *arg, const char **why,
+pf_flush(struct pf_logical *l, pfconf_line_fn fn, void *arg, const char **why,
     size_t *line_r)
 {
 	int rc = 0;
@@ -57,12 +55,8 @@ pf_flush(struct pf_logical *l, pf_line_fn fn, void *arg, const char **why,
 	return rc;
 }
 
-/*
- * Cut buf into logical lines (continuations joined by one space, physical
- * line ends and trailing blanks dropped) and hand each to fn.
- */
-static int
-pf_lines(const char *buf, size_t len, pf_line_fn fn, void *arg,
+int
+pfconf_lines(const char *buf, size_t len, pfconf_line_fn fn, void *arg,
     const char **why, size_t *line_r)
 {
 	struct pf_logical l = { NULL, 0, 0 };
@@ -109,6 +103,16 @@ pf_lines(const char *buf, size_t len, pf_line_fn fn, void *arg,
 	return rc;
 }
 
+char *
+pfconf_trimdup(const char *s, size_t n)
+{
+	while (n > 0 && isspace((unsigned char)*s))
+		s++, n--;
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
 /* ---- main.cf ------------------------------------------------------------ */
 
 static int
@@ -122,16 +126,6 @@ pf_name_ok(const char *s, size_t n)
 	return 1;
 }
 
-static char *
-pf_trimdup(const char *s, size_t n)
-{
-	while (n > 0 && isspace((unsigned char)*s))
-		s++, n--;
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	return xstrndup(s, n);
-}
-
 static int
 pf_main_line(void *arg, char *text, size_t line, const char **why)
 {
@@ -143,7 +137,7 @@ pf_main_line(void *arg, char *text, size_t line, const char **why)
 		*why = "missing '=' in setting";
 		return -1;
 	}
-	name = pf_trimdup(text, (size_t)(eq - text));
+	name = pfconf_trimdup(text, (size_t)(eq - text));
 	if (!pf_name_ok(name, strlen(name))) {
 		free(name);
 		*why = "bad parameter name";
@@ -162,7 +156,7 @@ pf_main_line(void *arg, char *text, size_t line, const char **why)
 		p = &m->v[m->n++];
 		p->name = name;
 	}
-	p->value = pf_trimdup(eq + 1, strlen(eq + 1));
+	p->value = pfconf_trimdup(eq + 1, strlen(eq + 1));
 	p->line = line;
 	return 0;
 }
@@ -172,7 +166,7 @@ pfconf_main_parse(const char *buf, size_t len, struct pfconf_main *out,
     const char **why, size_t *line_r)
 {
 	memset(out, 0, sizeof *out);
-	if (pf_lines(buf, len, pf_main_line, out, why, line_r) == -1) {
+	if (pfconf_lines(buf, len, pf_main_line, out, why, line_r) == -1) {
 		pfconf_main_clear(out);
 		return -1;
 	}
@@ -334,168 +328,4 @@ pfconf_split(const char *value, struct strlist *out)
 		}
 		strlist_addf(out, "%.*s", (int)(p - start), start);
 	}
-}
-
-/* ---- master.cf ---------------------------------------------------------- */
-
-static void
-pf_add_opt(struct pfconf_service *s, const char *nv, size_t line)
-{
-	const char *eq = strchr(nv, '=');
-	struct pfconf_param *p;
-
-	s->opts = xreallocarray(s->opts, s->n_opts + 1, sizeof *s->opts);
-	p = &s->opts[s->n_opts++];
-	p->name = pf_trimdup(nv, eq ? (size_t)(eq - nv) : strlen(nv));
-	p->value = eq ? pf_trimdup(eq + 1, strlen(eq + 1)) : xstrdup("");
-	p->line = line;
-}
-
-/* The -o argument at args[*i] (already past "-o"), "{ name = value }" too. */
-static int
-pf_opt_arg(struct pfconf_service *s, struct strlist *tok, size_t *i,
-    size_t line)
-{
-	struct strlist joined = { 0 };
-	char *buf;
-
-	if (*i >= tok->n)
-		return -1;
-	if (strcmp(tok->v[*i], "{") != 0) {
-		pf_add_opt(s, tok->v[(*i)++], line);
-		return 0;
-	}
-	for ((*i)++; *i < tok->n && strcmp(tok->v[*i], "}") != 0; (*i)++)
-		strlist_add(&joined, tok->v[*i]);
-	buf = xstrdup("");
-	for (size_t k = 0; k < joined.n; k++) {
-		char *nb = xasprintf("%s%s%s", buf, k ? " " : "", joined.v[k]);
-		free(buf);
-		buf = nb;
-	}
-	pf_add_opt(s, buf, line);
-	free(buf);
-	strlist_clear(&joined);
-	return *i < tok->n ? ((*i)++, 0) : -1;
-}
-
-static void
-pf_tokens(const char *text, struct strlist *tok)
-{
-	const char *p = text, *start;
-
-	for (;;) {
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
-			return;
-		for (start = p; *p != '\0' && !isspace((unsigned char)*p); p++)
-			;
-		strlist_addf(tok, "%.*s", (int)(p - start), start);
-	}
-}
-
-static int
-pf_service_args(struct pfconf_service *s, struct strlist *tok, size_t line)
-{
-	size_t i = 8;
-
-	while (i < tok->n) {
-		if (strcmp(tok->v[i], "-o") == 0) {
-			i++;
-			if (pf_opt_arg(s, tok, &i, line) == -1)
-				return -1;
-		} else if (strncmp(tok->v[i], "-o", 2) == 0 && strchr(tok->v[i], '='))
-			pf_add_opt(s, tok->v[i++] + 2, line);
-		else
-			strlist_add(&s->args, tok->v[i++]);
-	}
-	return 0;
-}
-
-static int
-pf_master_line(void *arg, char *text, size_t line, const char **why)
-{
-	struct pfconf_master *m = arg;
-	struct pfconf_service *s;
-	struct strlist tok = { 0 };
-	char **f;
-
-	pf_tokens(text, &tok);
-	if (tok.n < 8 || m->n >= PFCONF_MAX_ENTRIES) {
-		strlist_clear(&tok);
-		*why = tok.n < 8 ? "service entry has fewer than 8 fields" :
-		    "too many services";
-		return -1;
-	}
-	m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
-	s = &m->v[m->n++];
-	memset(s, 0, sizeof *s);
-	f = tok.v;
-	s->name = xstrdup(f[0]), s->type = xstrdup(f[1]);
-	s->private_ = xstrdup(f[2]), s->unpriv = xstrdup(f[3]);
-	s->chroot = xstrdup(f[4]), s->wakeup = xstrdup(f[5]);
-	s->maxproc = xstrdup(f[6]), s->command = xstrdup(f[7]);
-	s->line = line;
-	if (pf_service_args(s, &tok, line) == -1) {
-		strlist_clear(&tok);
-		*why = "-o without a name=value argument";
-		return -1;
-	}
-	strlist_clear(&tok);
-	return 0;
-}
-
-int
-pfconf_master_parse(const char *buf, size_t len, struct pfconf_master *out,
-    const char **why, size_t *line_r)
-{
-	memset(out, 0, sizeof *out);
-	if (pf_lines(buf, len, pf_master_line, out, why, line_r) == -1) {
-		pfconf_master_clear(out);
-		return -1;
-	}
-	return 0;
-}
-
-const struct pfconf_service *
-pfconf_master_find(const struct pfconf_master *m, const char *name,
-    const char *type)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->v[i].name, name) == 0 &&
-		    (type == NULL || strcmp(m->v[i].type, type) == 0))
-			return &m->v[i];
-	return NULL;
-}
-
-const char *
-pfconf_service_opt(const struct pfconf_service *s, const char *name)
-{
-	const char *v = NULL;
-
-	for (size_t i = 0; i < s->n_opts; i++)
-		if (strcmp(s->opts[i].name, name) == 0)
-			v = s->opts[i].value;
-	return v;
-}
-
-void
-pfconf_master_clear(struct pfconf_master *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		struct pfconf_service *s = &m->v[i];
-		free(s->name), free(s->type), free(s->private_);
-		free(s->unpriv), free(s->chroot), free(s->wakeup);
-		free(s->maxproc), free(s->command);
-		for (size_t k = 0; k < s->n_opts; k++) {
-			free(s->opts[k].name);
-			free(s->opts[k].value);
-		}
-		free(s->opts);
-		strlist_clear(&s->args);
-	}
-	free(m->v);
-	m->v = NULL;
-	m->n = 0;
 }

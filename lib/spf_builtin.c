@@ -5,25 +5,19 @@
  * prepares the macro values; spf_builtin_eval.c runs check_host() on
  * lib/dns with the records parsed by spfrec and macros expanded by
  * spfmacro.  Nothing here queries DNS before the identity is known to be
- * a usable domain (RFC 7208 4.3).
+ * a usable domain (RFC 7208 4.3).  The context and the entry points are
+ * lib/spf.c's (spf_engine.h).
  */
 #include "spf.h"
 
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "spf_builtin_eval.h"
-#include "xmalloc.h"
-
-struct spf {
-	struct dns *dns;
-	char *receiver;
-};
+#include "spf_engine.h"
 
 /* The request's own copies of what the macros need. */
 struct spfb_input {
@@ -38,62 +32,16 @@ spf_engine_name(void)
 	return "builtin";
 }
 
+/* Nothing to set up: the engine keeps no global state. */
+void
+spf_engine_init(void)
+{
+}
+
 const char *
-spf_result_name(enum spf_result r)
+spf_engine_receiver(void)
 {
-	static const char *const names[] = { "none", "neutral", "pass",
-	    "fail", "softfail", "temperror", "permerror" };
-
-	if ((unsigned)r < sizeof names / sizeof names[0])
-		return names[r];
 	return "unknown";
-}
-
-struct spf *
-spf_new(struct dns *dns, const char *receiver, char *why, size_t whylen)
-{
-	struct spf *s;
-
-	if (dns == NULL) {
-		snprintf(why, whylen, "no resolver given");
-		return NULL;
-	}
-	s = xcalloc(1, sizeof *s);
-	s->dns = dns;
-	s->receiver = xstrdup(receiver && *receiver ? receiver : "unknown");
-	return s;
-}
-
-void
-spf_free(struct spf **sp)
-{
-	if (sp == NULL || *sp == NULL)
-		return;
-	free((*sp)->receiver);
-	free(*sp);
-	*sp = NULL;
-}
-
-void
-spf_outcome_clear(struct spf_outcome *out)
-{
-	if (out != NULL)
-		strlist_clear(&out->lookups);
-}
-
-static enum spf_result
-spfb_done(struct spf_outcome *out, enum spf_result r, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static enum spf_result
-spfb_done(struct spf_outcome *out, enum spf_result r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out->explanation, sizeof out->explanation, fmt, ap);
-	va_end(ap);
-	return out->result = r;
 }
 
 /*
@@ -146,37 +94,6 @@ spfb_printable(const char *s)
 	return 1;
 }
 
-/* RFC 7208 4.3: a multi-label name of 1..63-byte labels whose top label
- * holds a letter (so no address literal); else the result is none. */
-static int
-spfb_domain_ok(const char *d)
-{
-	size_t len = strlen(d), label = 0, labels = 0, i;
-	int alpha = 0;
-
-	if (len > 0 && d[len - 1] == '.')
-		len--;
-	if (len == 0 || len > DNS_MAX_NAME)
-		return 0;
-	for (i = 0; i <= len; i++) {
-		unsigned char c = (unsigned char)d[i];
-		if (i == len || c == '.') {
-			if (label == 0 || label > 63)
-				return 0;
-			labels++;
-			label = 0;
-			alpha = i < len ? 0 : alpha;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
-			return 0;
-		alpha |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		label++;
-	}
-	return labels >= 2 && alpha;
-}
-
 /* out->sender, out->domain and %{l}; -1 with out->result none. */
 static int
 spfb_identity(const char *sender, struct spfb_input *in,
@@ -187,12 +104,12 @@ spfb_identity(const char *sender, struct spfb_input *in,
 	int n;
 
 	if (strnlen(sender, sizeof out->sender) >= sizeof out->sender) {
-		spfb_done(out, SPF_RES_NONE, "sender address over %zu bytes",
+		spf_outcome_set(out, SPF_RES_NONE, "sender address over %zu bytes",
 		    sizeof out->sender - 1);
 		return -1;
 	}
 	if (!spfb_printable(sender)) {
-		spfb_done(out, SPF_RES_NONE, "sender has control characters");
+		spf_outcome_set(out, SPF_RES_NONE, "sender has control characters");
 		return -1;
 	}
 	/* No local part: "postmaster" (RFC 7208 4.3). */
@@ -201,12 +118,12 @@ spfb_identity(const char *sender, struct spfb_input *in,
 	    at == NULL || at == sender ? "postmaster" : "",
 	    at == NULL ? "@" : "", sender);
 	if (n < 0 || (size_t)n >= sizeof out->sender) {
-		spfb_done(out, SPF_RES_NONE, "sender address too long");
+		spf_outcome_set(out, SPF_RES_NONE, "sender address too long");
 		return -1;
 	}
 	at = strrchr(out->sender, '@');
-	if (!spfb_domain_ok(at + 1)) {
-		spfb_done(out, SPF_RES_NONE, "not a valid domain name: %.300s",
+	if (!spf_domain_ok(at + 1)) {
+		spf_outcome_set(out, SPF_RES_NONE, "not a valid domain name: %.300s",
 		    at + 1);
 		return -1;
 	}
@@ -228,8 +145,8 @@ spfb_helo(const char *helo)
 	return helo;
 }
 
-static enum spf_result
-spfb_check(struct spf *s, const char *ip, const char *helo,
+enum spf_result
+spf_engine_check(struct spf *s, const char *ip, const char *helo,
     const char *sender, const char *identity, struct spf_outcome *out)
 {
 	struct spfb_input in;
@@ -238,16 +155,16 @@ spfb_check(struct spf *s, const char *ip, const char *helo,
 	memset(&in, 0, sizeof in);
 	snprintf(out->identity, sizeof out->identity, "%s", identity);
 	if (s == NULL)
-		return spfb_done(out, SPF_RES_TEMPERROR, "no SPF context");
+		return spf_outcome_set(out, SPF_RES_TEMPERROR, "no SPF context");
 	if (spfb_ip(ip, &in, out) == -1) {
 		out->client_ip[0] = '\0';
-		return spfb_done(out, SPF_RES_PERMERROR,
+		return spf_outcome_set(out, SPF_RES_PERMERROR,
 		    "client address is not an IPv4 or IPv6 address");
 	}
 	helo = spfb_helo(helo);
 	if (sender == NULL) {
 		if (helo == NULL)
-			return spfb_done(out, SPF_RES_NONE,
+			return spf_outcome_set(out, SPF_RES_NONE,
 			    "null sender and no usable HELO name");
 		sender = helo;
 	}
@@ -260,24 +177,4 @@ spfb_check(struct spf *s, const char *ip, const char *helo,
 	in.req.domain = out->domain;
 	in.req.helo = helo;
 	return spf_builtin_eval(&in.req, out);
-}
-
-enum spf_result
-spf_check(struct spf *s, const char *ip, const char *helo,
-    const char *sender, struct spf_outcome *out)
-{
-	if (out == NULL)
-		return SPF_RES_TEMPERROR;
-	if (sender == NULL || *sender == '\0')
-		return spfb_check(s, ip, helo, NULL, "helo", out);
-	return spfb_check(s, ip, helo, sender, "mailfrom", out);
-}
-
-enum spf_result
-spf_check_helo(struct spf *s, const char *ip, const char *helo,
-    struct spf_outcome *out)
-{
-	if (out == NULL)
-		return SPF_RES_TEMPERROR;
-	return spfb_check(s, ip, helo, NULL, "helo", out);
 }
