@@ -183,15 +183,11 @@ dns_cache_copy(const struct dns_answer *src, struct dns_answer *dst)
 	}
 }
 
-static pthread_mutex_t *
-dns_cache_lock_of(struct dns_cache *c, uint32_t hash)
-{
-	return &c->locks[(hash % DNS_CACHE_SETS) & (DNS_CACHE_LOCKS - 1)].m;
-}
-
+/* The ways of hash's set, and the lock of that set. */
 static struct dns_cache_rec **
-dns_cache_set_of(struct dns_cache *c, uint32_t hash)
+dns_cache_set_of(struct dns_cache *c, uint32_t hash, pthread_mutex_t **lock)
 {
+	*lock = &c->locks[(hash % DNS_CACHE_SETS) & (DNS_CACHE_LOCKS - 1)].m;
 	return &c->slots[(hash % DNS_CACHE_SETS) * DNS_CACHE_WAYS];
 }
 
@@ -216,8 +212,7 @@ dns_cache_get(struct dns_cache *c, const char *name, int rrtype, int64_t now,
 	if ((len = dns_cache_key(name, key)) == 0)
 		return 0;
 	h = dns_cache_hash(key, len, rrtype);
-	set = dns_cache_set_of(c, h);
-	lock = dns_cache_lock_of(c, h);
+	set = dns_cache_set_of(c, h, &lock);
 	pthread_mutex_lock(lock);
 	for (int w = 0; w < DNS_CACHE_WAYS; w++)
 		if (dns_cache_match(set[w], h, rrtype, key, len) &&
@@ -259,8 +254,8 @@ dns_cache_victim(struct dns_cache_rec **set, const struct dns_cache_rec *n)
 static struct dns_cache_rec *
 dns_cache_insert(struct dns_cache *c, struct dns_cache_rec *n)
 {
-	struct dns_cache_rec **set = dns_cache_set_of(c, n->hash), *old;
-	pthread_mutex_t *lock = dns_cache_lock_of(c, n->hash);
+	pthread_mutex_t *lock;
+	struct dns_cache_rec **set = dns_cache_set_of(c, n->hash, &lock), *old;
 	size_t freed;
 	int w;
 
@@ -293,13 +288,10 @@ dns_cache_put(struct dns_cache *c, const char *name, int rrtype,
 	size_t len, bytes;
 
 	if ((a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
-	    a->status != DNS_NODATA) || ttl == 0 ||
-	    (len = dns_cache_key(name, key)) == 0)
-		return 0;
-	if (a->n > DNS_MAX_RECORDS)
-		return 0;
-	bytes = sizeof *n + len + dns_cache_answer_bytes(a);
-	if (bytes > DNS_CACHE_MAX_ENTRY)
+	    a->status != DNS_NODATA) || ttl == 0 || a->n > DNS_MAX_RECORDS ||
+	    (len = dns_cache_key(name, key)) == 0 ||
+	    (bytes = sizeof *n + len + dns_cache_answer_bytes(a)) >
+	    DNS_CACHE_MAX_ENTRY)
 		return 0;
 	n = xmalloc(sizeof *n + len);
 	atomic_init(&n->refs, 1);
@@ -405,4 +397,15 @@ size_t
 dns_cache_bytes(struct dns_cache *c)
 {
 	return atomic_load(&c->bytes);
+}
+
+long
+dns_cache_set(const char *name, int rrtype)
+{
+	char key[DNS_MAX_NAME];
+	size_t len;
+
+	if ((len = dns_cache_key(name, key)) == 0)
+		return -1;
+	return (long)(dns_cache_hash(key, len, rrtype) % DNS_CACHE_SETS);
 }

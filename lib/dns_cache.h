@@ -77,5 +77,8 @@ uint32_t dns_cache_ttl(enum dns_status st, int answer_ttl,
 /* Entries and bytes kept now (for tests and statistics). */
 size_t dns_cache_entries(struct dns_cache *c);
 size_t dns_cache_bytes(struct dns_cache *c);
+/* The set (0 .. DNS_CACHE_SLOTS / DNS_CACHE_WAYS - 1) that (name, rrtype)
+ * maps to, or -1 for a name that is never kept (for tests of eviction). */
+long dns_cache_set(const char *name, int rrtype);
 
 #endif
