@@ -14,7 +14,7 @@
 : "${BINDIR:=$SRCDIR/build}"
 PS_FIXTURES=$SRCDIR/tests/fixtures
 PS_DNS_FIXTURES=$PS_FIXTURES/dns
-POSTSEAL=$BINDIR/tools/postseal
+: "${POSTSEAL:=$BINDIR/tools/postseal}"
 PS_PIDS=()
 PS_TMP=
 

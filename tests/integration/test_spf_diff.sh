@@ -68,4 +68,12 @@ cat "$PS_TMP/run.out"
 grep -q '^checks [0-9]* agreements' "$PS_TMP/run.out" ||
 	ps_fail "the comparison did not finish"
 [ "$rc" = 0 ] || ps_fail "the SPF engines disagree (DISAGREE / CRASH lines above)"
+
+# The libspf2 engine's RFC 7208 score must not drop below the recorded one
+# either (tests/conformance/spf-libspf2.score), with the same runner.
+POSTSEAL=$LIBSPF2 bash "$SRCDIR/tests/integration/test_spf_conformance.sh" \
+	>"$PS_TMP/conformance-libspf2.out" 2>&1 ||
+	{ cat "$PS_TMP/conformance-libspf2.out" >&2; ps_fail "libspf2 conformance run failed"; }
+grep 'SPF conformance (libspf2)' "$PS_TMP/conformance-libspf2.out" ||
+	ps_fail "the libspf2 conformance run printed no score"
 exit 0
