@@ -27,7 +27,7 @@
 #include "conf.h"
 #include "log.h"
 #include "privdrop.h"
-#include "quickack.h"
+#include "milterio.h"
 #include "runtime.h"
 
 static int signal_pipe[2] = { -1, -1 };
@@ -132,9 +132,9 @@ open_socket(const struct conf *c)
 		    "(in use, or its directory missing?)\"", c->milter.socket);
 	socket_permissions(c);
 	socket_nodelay();
-#ifdef POSTSEAL_QUICKACK
+#ifdef POSTSEAL_MILTERIO
 	if (strncmp(c->milter.socket, "inet", 4) == 0)
-		quickack_enable();
+		milterio_quickack();
 #endif
 }
 

@@ -1,0 +1,54 @@
+/*
+ * milterio: fewer system calls and no delayed-ACK stalls on the milter
+ * connections, underneath libmilter.
+ *
+ * libmilter reads each milter command with poll() + read() of the 5-byte
+ * header and poll() + read() of the payload: about 40 poll and 24 read
+ * calls for one message, although Postfix sends most of a message in one
+ * burst (the milter asks for no replies until end-of-message).  And on TCP
+ * the peer's second small packet waits for a delayed ACK unless the
+ * receiver ACKs at once (TCP_QUICKACK, which Linux forgets, so it is set
+ * again after every read).
+ *
+ * libmilter does not expose its connections, so the daemon links
+ * libmilter.a with -Wl,--wrap=accept,--wrap=read,--wrap=poll,--wrap=close
+ * and these wrappers sit between libmilter and the kernel:
+ *   - a socket libmilter accept()s gets a read buffer: a read takes what
+ *     is buffered, or fills the buffer with one read() of up to
+ *     MILTERIO_BUFSIZE bytes;
+ *   - a poll() for input on one such socket with buffered data returns at
+ *     once, without a system call;
+ *   - close() of such a socket drops its buffer first.
+ * Every other descriptor passes straight through.  A connection is served
+ * by one libmilter thread at a time, so a buffer needs no lock; the table
+ * of buffers is written only at accept and close.
+ */
+#ifndef POSTSEAL_MILTER_MILTERIO_H
+#define POSTSEAL_MILTER_MILTERIO_H
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define MILTERIO_BUFSIZE 65536
+#define MILTERIO_MAXFD 65536	/* sockets above this are not buffered */
+
+/* Set TCP_QUICKACK after every read (inet sockets); before libmilter runs. */
+void milterio_quickack(void);
+
+/* Give fd a read buffer (what accept does); 0, or -1 if fd is out of range. */
+int milterio_track(int fd);
+/* Bytes buffered for fd (for tests). */
+size_t milterio_buffered(int fd);
+
+/* The wrappers the linker routes libmilter's calls to. */
+int __real_accept(int fd, struct sockaddr *sa, socklen_t *len);
+ssize_t __real_read(int fd, void *buf, size_t n);
+int __real_poll(struct pollfd *fds, nfds_t nfds, int timeout);
+int __real_close(int fd);
+int __wrap_accept(int fd, struct sockaddr *sa, socklen_t *len);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+int __wrap_poll(struct pollfd *fds, nfds_t nfds, int timeout);
+int __wrap_close(int fd);
+
+#endif

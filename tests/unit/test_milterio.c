@@ -1,0 +1,149 @@
+/*
+ * milterio: the read buffer under libmilter.  Whatever the buffering, the
+ * bytes a reader sees must be exactly the bytes sent, in order, and a poll
+ * must never claim data that is not there.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "milterio.h"
+
+/* Without --wrap in this test, the "real" calls are libc's. */
+int __real_accept(int fd, struct sockaddr *sa, socklen_t *len)
+{ return accept(fd, sa, len); }
+ssize_t __real_read(int fd, void *buf, size_t n) { return read(fd, buf, n); }
+int __real_poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{ return poll(fds, nfds, timeout); }
+int __real_close(int fd) { return close(fd); }
+
+static int
+poll_in(int fd, int timeout)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return __wrap_poll(&p, 1, timeout);
+}
+
+/* A burst of milter-sized pieces, read back in 5-byte and payload reads. */
+static void
+test_burst(void **state)
+{
+	unsigned char sent[3000], got[3000];
+	int sv[2];
+	size_t off = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof sent; i++)
+		sent[i] = (unsigned char)(i * 7 + 3);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(milterio_track(sv[0]), 0);
+	assert_int_equal(write(sv[1], sent, sizeof sent), (ssize_t)sizeof sent);
+	while (off < sizeof got) {
+		size_t want = off % 2 ? 5 : 113;
+		ssize_t r;
+
+		if (want > sizeof got - off)
+			want = sizeof got - off;
+		assert_int_equal(poll_in(sv[0], 1000), 1);
+		r = __wrap_read(sv[0], got + off, want);
+		assert_true(r > 0);
+		off += (size_t)r;
+	}
+	assert_memory_equal(got, sent, sizeof sent);
+	/* Everything consumed: nothing buffered, and poll asks the kernel. */
+	assert_int_equal(milterio_buffered(sv[0]), 0);
+	assert_int_equal(poll_in(sv[0], 0), 0);
+	assert_int_equal(__wrap_close(sv[0]), 0);
+	close(sv[1]);
+}
+
+/* One kernel read fills the buffer; later reads and polls use it. */
+static void
+test_buffered_poll(void **state)
+{
+	char buf[16];
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(milterio_track(sv[0]), 0);
+	assert_int_equal(write(sv[1], "abcdefghij", 10), 10);
+	assert_int_equal(__wrap_read(sv[0], buf, 4), 4);
+	assert_memory_equal(buf, "abcd", 4);
+	assert_int_equal(milterio_buffered(sv[0]), 6);
+	assert_int_equal(poll_in(sv[0], 0), 1);
+	assert_int_equal(__wrap_read(sv[0], buf, sizeof buf), 6);
+	assert_memory_equal(buf, "efghij", 6);
+	/* End of stream is passed on once the buffer is empty. */
+	close(sv[1]);
+	assert_int_equal(__wrap_read(sv[0], buf, sizeof buf), 0);
+	assert_int_equal(__wrap_close(sv[0]), 0);
+}
+
+/* A read larger than the buffer goes straight to the caller. */
+static void
+test_large_read(void **state)
+{
+	static unsigned char sent[100000], got[sizeof sent];
+	int sv[2];
+	size_t off = 0;
+
+	(void)state;
+	memset(sent, 'x', sizeof sent);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(milterio_track(sv[0]), 0);
+	for (size_t w = 0; w < sizeof sent;) {
+		ssize_t r = write(sv[1], sent + w, sizeof sent - w);
+
+		assert_true(r > 0);
+		w += (size_t)r;
+		while (off < w) {
+			ssize_t g = __wrap_read(sv[0], got + off, sizeof got - off);
+
+			assert_true(g > 0);
+			off += (size_t)g;
+		}
+	}
+	assert_memory_equal(got, sent, sizeof sent);
+	assert_int_equal(__wrap_close(sv[0]), 0);
+	close(sv[1]);
+}
+
+/* An untracked descriptor, and one closed and reused, are not buffered. */
+static void
+test_untracked(void **state)
+{
+	char buf[8];
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(write(sv[1], "12345678", 8), 8);
+	assert_int_equal(__wrap_read(sv[0], buf, 3), 3);
+	assert_int_equal(milterio_buffered(sv[0]), 0);
+	assert_int_equal(__wrap_read(sv[0], buf, 8), 5);
+	assert_int_equal(milterio_track(-1), -1);
+	assert_int_equal(milterio_track(MILTERIO_MAXFD), -1);
+	assert_int_equal(milterio_track(sv[0]), 0);
+	assert_int_equal(__wrap_close(sv[0]), 0);
+	assert_int_equal(milterio_buffered(sv[0]), 0);
+	close(sv[1]);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_burst),
+		cmocka_unit_test(test_buffered_poll),
+		cmocka_unit_test(test_large_read),
+		cmocka_unit_test(test_untracked),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
