@@ -30,7 +30,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#define MILTERIO_BUFSIZE 65536
+#define MILTERIO_BUFSIZE 16384
 #define MILTERIO_MAXFD 65536	/* sockets above this are not buffered */
 
 /* Set TCP_QUICKACK after every read (inet sockets); before libmilter runs. */
