@@ -49,16 +49,6 @@ ge() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'
 }
 
-# wait_sock PATH: wait up to 10 s for a unix socket.
-wait_sock() {
-	local i
-	for i in $(seq 1 100); do
-		[ -S "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # start_bg NAME CMD...: run CMD in the background, log in $PS_TMP/NAME.log,
 # PID in NAME_PID (a shell variable) and registered for clean-up.
 start_bg() {
@@ -136,7 +126,7 @@ CONF
 # inet:PORT@HOST) accepts.
 milter_wait() {
 	case $1 in
-	unix:*|local:*) wait_sock "${1#*:}" ;;
+	unix:*|local:*) ps_wait_file "${1#*:}" ;;
 	inet:*) p=${1#inet:}; ps_wait_port "${p%@*}" ;;
 	esac
 }

@@ -22,23 +22,10 @@ import dns.flags
 import dns.message
 import dns.query
 
-
-def bind_pair():
-    """A TCP socket and a UDP socket on the same free loopback port."""
-    for _ in range(50):
-        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        tcp.bind(("127.0.0.1", 0))
-        port = tcp.getsockname()[1]
-        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            udp.bind(("127.0.0.1", port))
-        except OSError:
-            tcp.close()
-            udp.close()
-            continue
-        return tcp, udp, port
-    sys.exit("no free port found")
+# The same loopback port pair as the fixture servers (tests/fixtures/dns).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "fixtures", "dns"))
+from dnstool import bind_pair  # noqa: E402
 
 
 def truncated(wire):
