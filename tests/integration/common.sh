@@ -81,6 +81,16 @@ ps_assert_not_contains() {
 	ps_fail "$1 contains '$2'"
 }
 
+# ps_key DOMAIN SELECTOR [KEYGEN-OPTION...]: a key made by postseal keygen in
+# $PS_TMP/keys (group nogroup, readable by the daemons' test user nobody);
+# its DNS record is appended to $PS_TMP/DOMAIN.keys for the zone file.
+ps_key() {
+	local d=$1 s=$2
+	shift 2
+	"$POSTSEAL" keygen -d "$d" -s "$s" -D "$PS_TMP/keys" --user nobody "$@" 2>/dev/null |
+		grep '_domainkey' >>"$PS_TMP/$d.keys" || ps_fail "keygen $d/$s"
+}
+
 # ps_write_zone FILE ORIGIN: start a zone file for ORIGIN (SOA, NS, ns1 A);
 # append records to it, then pass it to ps_start_dns.
 ps_write_zone() {

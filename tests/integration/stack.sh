@@ -16,14 +16,12 @@
 POLICYD=$BINDIR/policyd/postseal-policyd
 
 stack_zones() {
-	local keys=$PS_TMP/keys
-	"$POSTSEAL" keygen -d example.net -s rsa -D "$keys" --user nobody >"$PS_TMP/rsa.zone" 2>/dev/null &&
-	"$POSTSEAL" keygen -d example.net -s ed -a ed25519 -D "$keys" --user nobody >"$PS_TMP/ed.zone" 2>/dev/null &&
-	"$POSTSEAL" keygen -d example.org -s news -D "$keys" --user nobody >"$PS_TMP/news.zone" 2>/dev/null ||
-		ps_fail "keygen failed"
+	ps_key example.net rsa
+	ps_key example.net ed -a ed25519
+	ps_key example.org news
 	ps_write_zone "$PS_TMP/example.net.zone" example.net
 	{
-		grep '_domainkey' "$PS_TMP/rsa.zone" "$PS_TMP/ed.zone" | cut -d: -f2-
+		cat "$PS_TMP/example.net.keys"
 		echo '@ IN MX 10 mx'
 		echo 'mx IN A 127.0.0.1'
 		echo '@ IN TXT "v=spf1 ip4:127.0.0.1 -all"'
@@ -31,7 +29,7 @@ stack_zones() {
 	} >>"$PS_TMP/example.net.zone"
 	ps_write_zone "$PS_TMP/example.org.zone" example.org
 	{
-		grep '_domainkey' "$PS_TMP/news.zone"
+		cat "$PS_TMP/example.org.keys"
 		echo '@ IN TXT "v=spf1 ip4:127.0.0.2 -all"'
 		echo '_dmarc IN TXT "v=DMARC1; p=reject; adkim=s; aspf=s"'
 	} >>"$PS_TMP/example.org.zone"

@@ -20,11 +20,10 @@ SMTPC="/usr/bin/python3 $SRCDIR/tests/integration/faults_smtp.py"
 ps_tmpdir
 chmod 755 "$PS_TMP"
 keys=$PS_TMP/keys
-"$POSTSEAL" keygen -d example.net -s rsa -D "$keys" --user nobody >"$PS_TMP/rsa.zone" 2>/dev/null ||
-	ps_fail "keygen"
+ps_key example.net rsa
 KEY=$keys/example.net/rsa.key
 ps_write_zone "$PS_TMP/example.net.zone" example.net
-grep -v '^;' "$PS_TMP/rsa.zone" >>"$PS_TMP/example.net.zone"
+cat "$PS_TMP/example.net.keys" >>"$PS_TMP/example.net.zone"
 echo '@ IN TXT "v=spf1 ip4:127.0.0.1 -all"' >>"$PS_TMP/example.net.zone"
 ps_write_zone "$PS_TMP/example.org.zone" example.org
 echo '@ IN TXT "v=spf1 ip4:127.0.0.2 -all"' >>"$PS_TMP/example.org.zone"

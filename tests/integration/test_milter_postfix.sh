@@ -13,18 +13,14 @@ DKIMDNS="/usr/bin/python3 $SRCDIR/tests/integration/dkim_dns.py"
 ps_tmpdir
 chmod 755 "$PS_TMP"
 keys=$PS_TMP/keys
-"$POSTSEAL" keygen -d example.net -s rsa -D "$keys" --user nobody >"$PS_TMP/rsa.zone" ||
-	ps_fail "keygen rsa"
-"$POSTSEAL" keygen -d example.net -s ed -a ed25519 -D "$keys" --user nobody >"$PS_TMP/ed.zone" ||
-	ps_fail "keygen ed25519"
-"$POSTSEAL" keygen -d example.org -s ext -D "$keys" --user nobody >"$PS_TMP/ext.zone" ||
-	ps_fail "keygen example.org"
+ps_key example.net rsa
+ps_key example.net ed -a ed25519
+ps_key example.org ext
 
 ps_write_zone "$PS_TMP/example.net.zone" example.net
-grep -v '^;' "$PS_TMP/rsa.zone" >>"$PS_TMP/example.net.zone"
-grep -v '^;' "$PS_TMP/ed.zone" >>"$PS_TMP/example.net.zone"
+cat "$PS_TMP/example.net.keys" >>"$PS_TMP/example.net.zone"
 ps_write_zone "$PS_TMP/example.org.zone" example.org
-grep -v '^;' "$PS_TMP/ext.zone" >>"$PS_TMP/example.org.zone"
+cat "$PS_TMP/example.org.keys" >>"$PS_TMP/example.org.zone"
 # Only the internal host may send as example.net; example.org uses 127.0.0.2.
 echo '@ IN TXT "v=spf1 ip4:127.0.0.1 -all"' >>"$PS_TMP/example.net.zone"
 echo '@ IN TXT "v=spf1 ip4:127.0.0.2 -all"' >>"$PS_TMP/example.org.zone"
