@@ -88,22 +88,35 @@ pf_once() {
 		-v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f %.0f %.0f %d\n", n / t, m / hz / n * 1e6, k / hz / n * 1e6, ok}'
 }
 
-# pf_row CONFIG SIZE MSGFILE SESSIONS TOTAL: median of REPS, one table row.
-pf_row() {
-	local c=$1 size=$2 file=$3 s=$4 total=$5 r=() mu=() ku=() i rate base bad=0
-	for i in $(seq 1 "$REPS"); do
-		set -- $(pf_once "$c" "$file" "$s" "$total")
-		[ $# = 4 ] || ps_fail "$c: run failed"
-		r+=("$1"); mu+=("$2"); ku+=("$3"); bad=$((bad + total - $4))
+# pf_rows SIZE SESSIONS TOTAL CONFIG...: REPS rounds, each running every
+# CONFIG once in turn (so a drift in the machine's speed touches all of
+# them alike), then one table row per CONFIG with the medians; "none", when
+# listed, comes first and is the base of the ratios.
+pf_rows() {
+	local size=$1 s=$2 total=$3 i c rate mu ku ok base file
+	shift 3
+	for c in "$@"; do
+		eval "R_$c= MU_$c= KU_$c= BAD_$c=0"
 	done
-	rate=$(median "${r[@]}")
-	eval "PF_${c}_${size}_${s}=$rate"
-	eval "base=\${PF_none_${size}_${s}:-$rate}"
-	out "| $c | $size | $s | $rate | $(ratio "$rate" "$base") | $([ "$c" = none ] && echo - || median "${mu[@]}") | $(median "${ku[@]}") | $bad |"
+	for i in $(seq 1 "$REPS"); do
+		for c in "$@"; do
+			file=$PS_TMP/$([ "${c%ver}" != "$c" ] && echo s || echo m)$size.eml
+			read -r rate mu ku ok <<<"$(pf_once "$c" "$file" "$s" "$total")"
+			[ -n "$ok" ] || ps_fail "$c: run failed"
+			eval "R_$c+=\" $rate\" MU_$c+=\" $mu\" KU_$c+=\" $ku\" BAD_$c=\$((BAD_$c + total - ok))"
+		done
+	done
+	for c in "$@"; do
+		eval "rate=\$(median \$R_$c) mu=\$(median \$MU_$c) ku=\$(median \$KU_$c) ok=\$BAD_$c"
+		eval "PF_${c}_${size}_${s}=$rate"
+		eval "base=\${PF_none_${size}_${s}:-$rate}"
+		[ "$c" = none ] && mu=-
+		out "| $c | $size | $s | $rate | $(ratio "$rate" "$base") | $mu | $ku | $ok |"
+	done
 }
 
 section_postfix() {
-	local few=50 many=300 bigfew=20 bigmany=100 c s
+	local few=100 many=1000 bigfew=20 bigmany=100 c
 	[ "$QUICK" = 1 ] && { few=20; many=100; bigfew=10; bigmany=40; }
 	pf_ensure
 	out "" "### Through Postfix (smtp-source -> private Postfix $(postconf -d -h mail_version) -> smtp-sink)" "" \
@@ -111,23 +124,13 @@ section_postfix() {
 		"milter µs = the milter process's CPU per message; machine µs = all CPU on the machine per message (Postfix, smtp-source, smtp-sink, milter — and any other load on this shared machine)." \
 		"none = the same Postfix with no milter; *i = inet socket; last column: delivered messages (all repetitions) without the expected signature or dkim=pass (postseal must have none); psver/odkver verify the signed message (client outside internal hosts for postseal, Mode v for OpenDKIM)." "" \
 		"| config | size | sessions | msg/s | vs none | milter µs/msg | machine µs/msg | not signed/verified |" "|---|---|---|---|---|---|---|---|"
-	for s in 1 10 20; do
-		for c in $PF_CONFIGS; do
-			case $s/$c in
-			1/*i) continue ;;	# ~90 ms per message on inet for OpenDKIM: too slow to repeat
-			10/none|10/psrsa|10/psrsai|10/odkrsa|10/odkrsai|20/*|1/*) ;;
-			*) continue ;;
-			esac
-			pf_row "$c" 4k "$PS_TMP/$([ "${c%ver}" != "$c" ] && echo s4k || echo m4k).eml" \
-				"$s" "$([ "$s" = 1 ] && echo "$few" || echo "$many")"
-		done
-	done
-	for s in 1 20; do
-		for c in none psrsa psdual odkrsa psver odkver; do
-			pf_row "$c" 100k "$PS_TMP/$([ "${c%ver}" != "$c" ] && echo s100k || echo m100k).eml" \
-				"$s" "$([ "$s" = 1 ] && echo "$bigfew" || echo "$bigmany")"
-		done
-	done
+	# OpenDKIM on inet takes about 90 ms per message with one session: too
+	# slow to repeat, so the inet rows start at 10 sessions.
+	pf_rows 4k 1 "$few" none psrsa psed psdual psver odkrsa odkver
+	pf_rows 4k 10 "$many" none psrsa psrsai odkrsa odkrsai
+	pf_rows 4k 20 "$many" $PF_CONFIGS
+	pf_rows 100k 1 "$bigfew" none psrsa psdual odkrsa psver odkver
+	pf_rows 100k 20 "$bigmany" none psrsa psdual odkrsa psver odkver
 	for c in psrsa psrsai; do
 		eval "local r=\$PF_${c}_4k_10"
 		local f=$(ratio "$r" "$PF_none_4k_10")

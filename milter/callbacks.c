@@ -16,6 +16,8 @@
 #include "sign.h"
 #include "verify.h"
 
+#define CB_NO_MACRO "{postseal_none}"
+
 static struct session *
 cb_session(SMFICTX *ctx)
 {
@@ -31,6 +33,34 @@ cb_queue_id(SMFICTX *ctx, struct session *s)
 		snprintf(s->queue_id, sizeof s->queue_id, "%s", qid);
 	else if (s->queue_id[0] == '\0')
 		snprintf(s->queue_id, sizeof s->queue_id, "NOQUEUE");
+}
+
+/*
+ * Ask for the macros we read and no others: by default Postfix sends some
+ * at every step (connect, RCPT, DATA), each parsed and stored for nothing.
+ * We read {auth_authen} at MAIL and the queue ID at end-of-headers (kept
+ * for end-of-message).  Postfix takes an empty list as "the defaults", so
+ * the other steps ask for a macro no MTA defines, and get none.  An MTA
+ * that ignores the request sends its defaults, which are read the same way.
+ */
+static void
+cb_macros(SMFICTX *ctx)
+{
+	static const struct {
+		int stage;
+		char *macros;
+	} want[] = {
+		{ SMFIM_CONNECT, CB_NO_MACRO }, { SMFIM_HELO, CB_NO_MACRO },
+		{ SMFIM_ENVFROM, "{auth_authen}" }, { SMFIM_ENVRCPT, CB_NO_MACRO },
+		{ SMFIM_DATA, CB_NO_MACRO }, { SMFIM_EOH, "i" },
+		{ SMFIM_EOM, CB_NO_MACRO },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (smfi_setsymlist(ctx, want[i].stage, want[i].macros) != MI_SUCCESS)
+			log_warnx("event=milter-negotiate detail=\"cannot limit "
+			    "macros for stage %d\"", want[i].stage);
 }
 
 static sfsistat
@@ -51,6 +81,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf2 = *pf3 = 0;
 	s->proto_flags = *pf1;
 	smfi_setpriv(ctx, s);
+	cb_macros(ctx);
 	if (!(*pf1 & SMFIP_HDR_LEADSPC))
 		log_warnx("event=milter-negotiate detail=\"MTA does not offer "
 		    "leading-space headers; simple canonicalization may not verify\"");

@@ -107,6 +107,11 @@ __wrap_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 		fds[0].revents = POLLIN;
 		return 1;
 	}
+	/* Wait for the MTA's next command here rather than hand the
+	 * connection back to libmilter's worker pool (milterio.h). */
+	if (nfds == 1 && timeout > 0 && timeout < MILTERIO_HOLD_MS &&
+	    milterio_get(fds[0].fd) != NULL)
+		timeout = MILTERIO_HOLD_MS;
 	return __real_poll(fds, nfds, timeout);
 }
 

@@ -10,6 +10,13 @@
  * receiver ACKs at once (TCP_QUICKACK, which Linux forgets, so it is set
  * again after every read).
  *
+ * And Debian's libmilter serves connections from a pool of worker threads:
+ * after each command a worker waits 1 ms for the next one, then hands the
+ * connection to a controller thread that polls all idle connections and
+ * wakes a worker again when one becomes readable.  Postfix sends a message
+ * in three or four bursts, more than 1 ms apart under load, so each burst
+ * cost a pipe write, two more thread wake-ups and a poll-set rebuild.
+ *
  * libmilter does not expose its connections, so the daemon links
  * libmilter.a with -Wl,--wrap=accept,--wrap=read,--wrap=poll,--wrap=close
  * and these wrappers sit between libmilter and the kernel:
@@ -18,6 +25,10 @@
  *     MILTERIO_BUFSIZE bytes;
  *   - a poll() for input on one such socket with buffered data returns at
  *     once, without a system call;
+ *   - a poll() that must wait on one such socket waits at least
+ *     MILTERIO_HOLD_MS: the worker keeps its connection between bursts, as
+ *     libmilter's threads did before the pool (one thread per connection
+ *     busy with a message); a connection idle longer goes back to the pool;
  *   - close() of such a socket drops its buffer first.
  * Every other descriptor passes straight through.  A connection is served
  * by one libmilter thread at a time, so a buffer needs no lock; the table
@@ -32,6 +43,7 @@
 
 #define MILTERIO_BUFSIZE 16384
 #define MILTERIO_MAXFD 65536	/* sockets above this are not buffered */
+#define MILTERIO_HOLD_MS 2000	/* see above */
 
 /* Set TCP_QUICKACK after every read (inet sockets); before libmilter runs. */
 void milterio_quickack(void);

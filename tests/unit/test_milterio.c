@@ -3,12 +3,14 @@
  * bytes a reader sees must be exactly the bytes sent, in order, and a poll
  * must never claim data that is not there.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "milterio.h"
@@ -135,6 +137,57 @@ test_untracked(void **state)
 	close(sv[1]);
 }
 
+static void *
+write_later(void *arg)
+{
+	int fd = *(int *)arg;
+
+	usleep(100 * 1000);
+	if (write(fd, "Q", 1) != 1)
+		return arg;
+	return NULL;
+}
+
+/* libmilter's 1 ms wait for the next command becomes a wait of at least
+ * MILTERIO_HOLD_MS on a milter connection, so a command 100 ms later is
+ * seen by the same poll; other descriptors keep their timeouts. */
+static void
+test_hold(void **state)
+{
+	struct timespec t0, t1;
+	pthread_t tid;
+	int sv[2], other[2];
+	double ms;
+	char c;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, other), 0);
+	assert_int_equal(milterio_track(sv[0]), 0);
+	assert_int_equal(pthread_create(&tid, NULL, write_later, &sv[1]), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(poll_in(sv[0], 1), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(ms >= 50 && ms < MILTERIO_HOLD_MS);
+	assert_int_equal(__wrap_read(sv[0], &c, 1), 1);
+	assert_int_equal(c, 'Q');
+	/* A zero timeout stays a check; an untracked socket is not held. */
+	assert_int_equal(poll_in(sv[0], 0), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(poll_in(other[0], 1), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	assert_true(ms < 50);
+	assert_int_equal(__wrap_close(sv[0]), 0);
+	close(sv[1]);
+	close(other[0]);
+	close(other[1]);
+}
+
 int
 main(void)
 {
@@ -143,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_buffered_poll),
 		cmocka_unit_test(test_large_read),
 		cmocka_unit_test(test_untracked),
+		cmocka_unit_test(test_hold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
