@@ -4,7 +4,8 @@
 #
 #	bench/run.sh [--quick] [--no-build] [--sections "limit milter postfix policy memory"]
 #
-# Builds postseal (Release, build-bench/) and the load generators, then
+# Builds postseal (Release, build-bench/, the default built-in SPF engine
+# unless POSTSEAL_SPF=libspf2 is set) and the load generators, then
 # runs everything inside a private network + mount namespace (unshare -n
 # -m): one unbound on 127.0.0.1:53 serves the bench zone (keys, SPF) to
 # every daemon, /etc/resolv.conf is replaced inside the namespace only, so
@@ -38,7 +39,8 @@ if [ "${BENCH_IN_NS:-0}" != 1 ]; then
 	if [ "$BUILD" = 1 ]; then
 		note "building postseal (Release) in $BINDIR"
 		cmake -S "$SRCDIR" -B "$BINDIR" -DCMAKE_BUILD_TYPE=Release \
-			-DPOSTSEAL_TESTS=OFF >/dev/null || exit 1
+			-DPOSTSEAL_TESTS=OFF -DPOSTSEAL_SPF="${POSTSEAL_SPF:-builtin}" \
+			>/dev/null || exit 1
 		cmake --build "$BINDIR" -j2 >/dev/null || exit 1
 	fi
 	mkdir -p "$BINDIR/bench"
@@ -105,7 +107,7 @@ dns_start_53 "$PS_TMP/bench.example.zone"
 	echo
 	echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r)."
 	echo "- Load average at start: $(cut -d' ' -f1-3 /proc/loadavg). The machine is shared with other builds: absolute figures are noisy; ratios are measured in the same run."
-	echo "- postseal $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo '?') (+ working tree), Release build, $(cc --version | head -n 1)."
+	echo "- postseal $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo '?') (+ working tree), Release build, SPF engine $(sed -n 's/^POSTSEAL_SPF:STRING=//p' "$BINDIR/CMakeCache.txt"), $(cc --version | head -n 1)."
 	echo "- $(openssl version); OpenDKIM $(opendkim -V 2>&1 | sed -n 's/.*Filter v//p' | head -n 1) (Debian); Postfix $(postconf -d -h mail_version); unbound $(unbound -V 2>/dev/null | sed -n 's/^Version //p');" \
 		"postfix-policyd-spf-python $(dpkg-query -W -f='${Version}' postfix-policyd-spf-python); postfix-policyd-spf-perl $(dpkg-query -W -f='${Version}' postfix-policyd-spf-perl)."
 	echo "- Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo ' --quick')\`; each figure is the median of $REPS run(s)."

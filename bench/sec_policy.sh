@@ -80,7 +80,7 @@ section_policy() {
 		for mode in warm cold; do
 			for c in 1 50; do
 				case $d/$c in
-				ps/1) n=2000 ;; ps/50) n=100 ;; */1) n=150 ;; */50) n=10 ;;
+				ps/1) n=2000 ;; ps/50) n=1000 ;; */1) n=150 ;; */50) n=10 ;;
 				esac
 				[ "$QUICK" = 1 ] && n=$((n / 5))
 				pol_row "$d" "$label" "$addr" "$pid" "$mode" "$c" "$n"

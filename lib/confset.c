@@ -138,7 +138,7 @@ static int
 confset_int(const struct confschema_key *k, void *base,
     const config_setting_t *s, const char *key, const struct confset_sink *sink)
 {
-	long long v;
+	long long v = 0;
 
 	if (confset_get_int(s, key, sink, &v) == -1)
 		return -1;
@@ -158,7 +158,7 @@ confset_mode(const struct confschema_key *k, void *base,
     const config_setting_t *s, const char *key, const struct confset_sink *sink)
 {
 	const char *str, *why = NULL;
-	long long v;
+	long long v = 0;
 	int mode, rc;
 
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {

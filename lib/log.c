@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 /*
  * Logging is process-wide by nature (syslog itself is), so its settings are
@@ -43,6 +44,28 @@ log_set_stderr(int on)
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 static const int level_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
+/*
+ * One write(2) per line: no stdio lock for threads to queue on, and a line
+ * up to PIPE_BUF bytes reaches a pipe or an O_APPEND file whole, never
+ * interleaved with another thread's.
+ */
+static void
+log_stderr(enum log_level level, const char *line)
+{
+	char out[2300];
+	int n = snprintf(out, sizeof out, "%s: %s: %s\n", log_cfg.ident,
+	    level_names[level], line);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof out) {
+		n = (int)sizeof out - 1;
+		out[n - 1] = '\n';
+	}
+	while (write(STDERR_FILENO, out, (size_t)n) == -1 && errno == EINTR)
+		;
+}
+
 void
 log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
@@ -60,7 +83,7 @@ log_vmsg(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	if (log_cfg.to_syslog)
 		syslog(level_prio[level], "%s", line);
 	if (log_cfg.to_stderr)
-		fprintf(stderr, "%s: %s: %s\n", log_cfg.ident, level_names[level], line);
+		log_stderr(level, line);
 	errno = saved;
 }
 

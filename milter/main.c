@@ -269,6 +269,7 @@ main(int argc, char **argv)
 		fatal(1, "daemon");
 	write_pidfile(rt->conf->milter.pidfile);
 	drop_privileges(rt->conf);
+	runtime_check_reload(rt, path);
 	runtime_open_history(rt);
 	serve(path);
 	runtime_shutdown();

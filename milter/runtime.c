@@ -1,7 +1,11 @@
 /* runtime: see runtime.h. */
 #include "runtime.h"
 
+#include <errno.h>
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +53,60 @@ runtime_trust(const struct conf *c, struct safepath_trust *t)
 		t->uid = uid;
 }
 
+void
+runtime_reload_hint(const char *path, char *why, size_t n)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	*why = '\0';
+	if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
+		return;
+	pw = getpwuid(geteuid());
+	gr = getgrgid(getegid());
+	snprintf(why, n, "user %s (uid %ld) cannot read %s; a reload runs as "
+	    "that user and keeps the current keys: make the file readable to "
+	    "it (chgrp %s %s; chmod g+r %s) or restart the daemon instead "
+	    "of reloading", pw ? pw->pw_name : "?", (long)geteuid(), path,
+	    gr ? gr->gr_name : "?", path, path);
+}
+
+static void
+runtime_warn_reload(const char *what, const char *path)
+{
+	char why[1024];
+
+	runtime_reload_hint(path, why, sizeof why);
+	if (*why != '\0')
+		log_warnx("event=reload-unreadable file=%s what=%s detail=\"%s\"",
+		    path, what, why);
+}
+
+/* A KeyTable / SigningTable setting names its file after "file:" or
+ * "refile:", or is the path itself. */
+static const char *
+runtime_table_path(const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	return colon != NULL && v[0] != '/' ? colon + 1 : v;
+}
+
+void
+runtime_check_reload(const struct runtime *rt, const char *conf_path)
+{
+	const struct conf *c = rt->conf;
+
+	runtime_warn_reload("config", conf_path);
+	for (size_t i = 0; i < keys_count(rt->keys); i++)
+		runtime_warn_reload("key", keys_get(rt->keys, i)->path);
+	if (*c->milter.keytable != '\0')
+		runtime_warn_reload("keytable", runtime_table_path(c->milter.keytable));
+	if (*c->milter.signingtable != '\0')
+		runtime_warn_reload("signingtable",
+		    runtime_table_path(c->milter.signingtable));
+}
+
 static void
 runtime_load_keys(struct runtime *rt, struct strlist *problems)
 {
@@ -63,9 +121,14 @@ runtime_load_keys(struct runtime *rt, struct strlist *problems)
 		char *path = conf_key_path(c, s);
 
 		if (keys_add_file(rt->keys, s->domain, s->selector, path, &trust,
-		    why, sizeof why) == -1)
-			strlist_addf(problems, "key %s/%s: %s", s->domain,
-			    s->selector, why);
+		    why, sizeof why) == -1) {
+			char hint[1024];
+
+			runtime_reload_hint(path, hint, sizeof hint);
+			strlist_addf(problems, "key %s/%s: %s%s%s%s", s->domain,
+			    s->selector, why, *hint ? " (" : "", hint,
+			    *hint ? ")" : "");
+		}
 		free(path);
 	}
 	if (*c->milter.keytable != '\0' || *c->milter.signingtable != '\0')

@@ -4,7 +4,8 @@
 # effective, saved and file-system ids), with no other supplementary group
 # and no capabilities; another local user (daemon) can neither read their
 # memory or environment through /proc nor the private key file; their unix
-# sockets have the configured mode and group.
+# sockets have the configured mode and group.  A key only root can read is
+# reported at start, because a reload (run as nobody) cannot re-read it.
 set -u
 . "$SRCDIR/tests/integration/common.sh"
 . "$SRCDIR/tests/integration/milter.sh"
@@ -24,6 +25,12 @@ keys=$PS_TMP/keys
 "$POSTSEAL" keygen -d example.net -s priv -D "$keys" --user nobody >"$PS_TMP/priv.zone" ||
 	ps_fail "keygen"
 key=$keys/example.net/priv.key
+# A second key readable by root only: start-up (as root) loads it, a reload
+# (as nobody) cannot, and the milter says so at start.
+"$POSTSEAL" keygen -d example.net -s rootonly -D "$keys" --user nobody >/dev/null ||
+	ps_fail "keygen rootonly"
+rootkey=$keys/example.net/rootonly.key
+chown root:root "$rootkey" && chmod 600 "$rootkey"
 ps_write_zone "$PS_TMP/example.net.zone" example.net
 grep -v '^;' "$PS_TMP/priv.zone" >>"$PS_TMP/example.net.zone"
 ps_start_dns "$PS_TMP/example.net.zone"
@@ -41,7 +48,8 @@ milter = {
   socket_group = "postfix";
   socket_mode = 0660;
   internal_hosts = [ "127.0.0.1" ];
-  sign = ( { domain = "example.net"; selector = "priv"; } );
+  sign = ( { domain = "example.net"; selector = "priv"; },
+           { domain = "example.net"; selector = "rootonly"; } );
 };
 policyd = {
   socket = "unix:$psock";
@@ -117,6 +125,21 @@ check_daemon() {  # check_daemon NAME PID SOCKET LOG
 
 check_daemon milter "$MILTER_PID" "$msock" "$PS_TMP/milter.log"
 check_daemon policyd "$POLICYD_PID" "$psock" "$PS_TMP/policyd.log"
+
+# The root-only key: a warning at start for it alone, then a SIGHUP fails
+# with the same reason and fix, and the milter runs on with its keys.
+ps_assert_contains "$PS_TMP/milter.log" \
+	"event=reload-unreadable file=$rootkey what=key"
+ps_assert_not_contains "$PS_TMP/milter.log" "file=$key what=key"
+kill -HUP "$MILTER_PID"
+for i in $(seq 1 50); do
+	grep -q "event=reload-failed" "$PS_TMP/milter.log" && break
+	sleep 0.1
+done
+ps_assert_contains "$PS_TMP/milter.log" "event=reload-failed"
+ps_assert_contains "$PS_TMP/milter.log" \
+	"user nobody (uid $NOBODY_UID) cannot read $rootkey; a reload runs as that user"
+kill -0 "$MILTER_PID" 2>/dev/null || ps_fail "the milter stopped after a failed reload"
 
 # The key: root-owned, group nogroup, 0640; another user cannot read it.
 [ "$(stat -c '%U %G %a' "$key")" = "root nogroup 640" ] ||
