@@ -29,6 +29,9 @@
 #include "privdrop.h"
 #include "milterio.h"
 #include "runtime.h"
+#include "session.h"
+
+#define STOP_GRACE_MS 10000	/* for messages in flight at SIGTERM */
 
 static int signal_pipe[2] = { -1, -1 };
 
@@ -194,6 +197,48 @@ milter_thread(void *arg)
 	return NULL;
 }
 
+/* smfi_stop() marks libmilter stopping at once, then waits for its
+ * listener, which holds a lock while it polls (seconds). */
+static void *
+stop_listener(void *arg)
+{
+	(void)arg;
+	smfi_stop();
+	return NULL;
+}
+
+/*
+ * Stop taking connections, let the messages in flight finish (at most
+ * STOP_GRACE_MS), then return.  The listener is not waited for: its thread
+ * ends with the process.  Messages still in flight after the grace are cut
+ * off and the MTA applies its milter_default_action to them; the process
+ * then leaves with _exit(), because a callback may still be running in a
+ * libmilter thread while exit() would tear down OpenSSL.
+ */
+static void
+stop(void)
+{
+	pthread_t tid;
+	int n, waited = 0;
+
+	log_info("event=stopping in_flight=%d", session_in_flight());
+	if (pthread_create(&tid, NULL, stop_listener, NULL) == 0)
+		pthread_detach(tid);
+	else
+		smfi_stop();
+	while ((n = session_in_flight()) > 0 && waited < STOP_GRACE_MS) {
+		usleep(20 * 1000);
+		waited += 20;
+	}
+	if (n > 0) {
+		log_warnx("event=stopped in_flight=%d detail=\"cut off after "
+		    "%d ms; the MTA applies milter_default_action to them\"",
+		    n, STOP_GRACE_MS);
+		_exit(0);
+	}
+	log_info("event=stopped in_flight=0");
+}
+
 static void
 serve(const char *path)
 {
@@ -226,9 +271,7 @@ serve(const char *path)
 			break;
 		reload(path);
 	}
-	log_info("event=stopping");
-	smfi_stop();
-	pthread_join(tid, NULL);
+	stop();
 }
 
 int

@@ -1,6 +1,7 @@
 /* session: see session.h. */
 #include "session.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,15 @@
 #include "dksign.h"
 #include "dkverify.h"
 #include "xmalloc.h"
+
+/* Counted for a graceful stop (main.c); the one process-wide counter. */
+static atomic_int session_messages;
+
+int
+session_in_flight(void)
+{
+	return atomic_load(&session_messages);
+}
 
 struct session *
 session_new(void)
@@ -29,8 +39,10 @@ int
 session_begin_message(struct session *s)
 {
 	session_end_message(s);
-	s->rt = runtime_acquire();
-	return s->rt != NULL ? 0 : -1;
+	if ((s->rt = runtime_acquire()) == NULL)
+		return -1;
+	atomic_fetch_add(&session_messages, 1);
+	return 0;
 }
 
 int
@@ -84,5 +96,7 @@ session_end_message(struct session *s)
 	s->outbound = 0;
 	s->queue_id[0] = s->mail_from[0] = s->auth_user[0] = '\0';
 	s->rcpt_domain[0] = s->sign_desc[0] = '\0';
+	if (s->rt != NULL)
+		atomic_fetch_sub(&session_messages, 1);
 	runtime_release(&s->rt);
 }

@@ -62,5 +62,7 @@ int session_add_header(struct session *s, const char *name, const char *value);
 /* The first header called name (case-insensitive), or NULL. */
 const char *session_header(const struct session *s, const char *name);
 void session_end_message(struct session *s);
+/* Messages between session_begin_message and their end, in all threads. */
+int session_in_flight(void);
 
 #endif
