@@ -40,6 +40,16 @@ echo 'inc IN TXT "v=spf1 a mx a:h1.spf11.example a:h2.spf11.example a:h3.spf11.e
 	>>"$PS_TMP/spf11.example.zone"
 zone mismatch.example "v=spf1 mx -all" "$OTHERREC" "$DMARC"
 zone nodmarc.example "v=spf1 mx -all" "$KEYREC" ""
+# Reverse DNS for --ip, in 192.0.2.0/24 (documentation addresses):
+# .25 has a PTR whose name points back to it, .27 a PTR whose name does
+# not, .26 no PTR at all.
+echo "mail IN A 192.0.2.25" >>"$PS_TMP/doctor.example.zone"
+ps_write_zone "$PS_TMP/rev.zone" 2.0.192.in-addr.arpa
+{
+	echo "25 IN PTR mail.doctor.example."
+	echo "27 IN PTR mail.doctor.example."
+} >>"$PS_TMP/rev.zone"
+ZONES+=("$PS_TMP/rev.zone")
 ps_start_dns "${ZONES[@]}"
 
 # tree NAME DOMAIN: a clean staged tree at $PS_TMP/NAME signing for DOMAIN.
@@ -149,6 +159,16 @@ doctor relay 1
 has relay "smtpd_recipient_restrictions: check_policy_service comes before reject_unauth_destination"
 has relay "(open relay risk)"
 has relay "    fix: postconf -e 'smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, check_policy_service unix:private/postseal-policy'"
+
+# --ip: forward-confirmed reverse DNS of the sending address.
+doctor clean 0 --live --ip 192.0.2.25
+has clean "no problems found"
+doctor clean 1 --live --ip 192.0.2.26
+has clean "error: dns: 192.0.2.26: no PTR record (nxdomain): many receivers reject or junk mail from it"
+has clean "    fix: ask the owner of 192.0.2.26's reverse zone (your provider) for PTR 192.0.2.26 -> "
+doctor clean 1 --live --ip 192.0.2.27
+has clean "error: dns: 192.0.2.27: PTR mail.doctor.example does not resolve back to 192.0.2.27 (no forward-confirmed reverse DNS)"
+has clean "1 error, 0 warnings"
 
 # DNS (live): an SPF record that needs 11 look-ups through its include.
 tree spf spf11.example
