@@ -7,7 +7,8 @@
  * (loads? stored safely?), the TXT record (published? valid? revoked?
  * testing? k= and p= matching the private key?), and the DNSSEC state,
  * then "key OK" when nothing is wrong.  A temporary DNS failure is reported
- * as temporary ("try again"), never as "not published".
+ * as temporary ("try again"), never as "not published"; an answer that
+ * fails DNSSEC validation as "DNSSEC: bogus", with the validator's reason.
  * Exit 0 every key OK, 1 any finding, 2 usage or configuration error.
  */
 #include <getopt.h>
@@ -207,7 +208,13 @@ tk_lookup(struct testkey *t, struct tk_key *k)
 		tk_not_published(k, "the name has no TXT record");
 		break;
 	case DNS_TEMP:
-		if (strncmp(a.why, "timeout", 7) == 0)
+		/* Mail treats a bogus answer as temporary (lib/dns); for the
+		 * admin it is a zone to fix, not a wait. */
+		if (a.security == DNS_SEC_BOGUS)
+			tk_say(k, 1, "DNSSEC: bogus (%s): the zone's signatures do "
+			    "not verify against dns.trust_anchor; re-sign the zone "
+			    "or fix its DS at the parent", a.why);
+		else if (strncmp(a.why, "timeout", 7) == 0)
 			tk_say(k, 1, "DNS timeout: no answer within %ds; this "
 			    "is temporary, try again", t->timeout);
 		else
