@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "authresval.h"
 #include "strlist.h"
 #include "xmalloc.h"
 
@@ -41,42 +41,6 @@ sb_str(struct sb *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-/*
- * Copy s into out (size max + 1) without control characters, at most max
- * bytes, never ending inside a UTF-8 sequence.  This is the one place
- * where CR, LF and NUL are stopped: everything written goes through it.
- */
-static size_t
-clean(const char *s, char *out, size_t max)
-{
-	size_t o = 0, k;
-
-	for (; s != NULL && *s != '\0' && o < max; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != 0x7f)
-			out[o++] = (char)c;
-	}
-	if (s != NULL && *s != '\0' && o > 0 && ((unsigned char)*s & 0xc0) == 0x80) {
-		/* cut inside a multi-byte character: drop its start too */
-		for (k = o; k > 0 && ((unsigned char)out[k - 1] & 0xc0) == 0x80; k--)
-			;
-		o = k > 0 && (unsigned char)out[k - 1] >= 0xc0 ? k - 1 : o;
-	}
-	out[o] = '\0';
-	return o;
-}
-
-static int
-keyword(const char *s, const char *extra)
-{
-	if (s == NULL || *s == '\0' || strlen(s) > 64)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
-			return 0;
-	return 1;
-}
-
 /* "ptype.property" of RFC 8601, both keywords. */
 static int
 prop_name(const char *s)
@@ -89,66 +53,14 @@ prop_name(const char *s)
 		return 0;
 	memcpy(buf, s, (size_t)(dot - s));
 	buf[dot - s] = '\0';
-	return keyword(buf, "-_") && keyword(dot + 1, "-_");
-}
-
-/* A character of an RFC 2045 token. */
-static int
-tchar(char c)
-{
-	return (unsigned char)c > 0x20 && (unsigned char)c < 0x7f &&
-	    strchr("()<>@,;:\\\"/[]?=", c) == NULL;
-}
-
-static int
-is_token(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!tchar(*s))
-			return 0;
-	return 1;
-}
-
-/* RFC 5322 dot-atom, ASCII only; or a domain part (LDH, '_'). */
-static int
-is_dot_atom(const char *s, size_t n, int domain)
-{
-	size_t i;
-
-	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '.' && s[i + 1] == '.')
-			return 0;
-		if (isalnum(c) || c == '.' || c == '-' || c == '_')
-			continue;
-		if (domain || c >= 0x7f || !strchr("!#$%&'*+/=?^`{|}~", c))
-			return 0;
-	}
-	return 1;
+	return authresval_keyword(buf, "-_") &&
+	    authresval_keyword(dot + 1, "-_");
 }
 
 static int
 plain_dot_atom(const char *s)
 {
-	return is_dot_atom(s, strlen(s), 0);
-}
-
-/* RFC 8601 pvalue without quotes: token, or [local-part] "@" domain. */
-static int
-plain_pvalue(const char *s)
-{
-	const char *at = strrchr(s, '@');
-
-	if (is_token(s))
-		return 1;
-	if (at == NULL || strchr(s, '@') != at)
-		return 0;
-	return (at == s || is_dot_atom(s, (size_t)(at - s), 0)) &&
-	    is_dot_atom(at + 1, strlen(at + 1), 1);
+	return authresval_dot_atom(s, strlen(s), 0);
 }
 
 /* Write s (already clean) as a quoted string: '"' and '\' escaped. */
@@ -171,7 +83,8 @@ put_pair(struct sb *b, const char *name, const char *value, size_t max,
 {
 	char v[AUTHRES_MAX_VALUE + 1];
 
-	clean(value, v, max < AUTHRES_MAX_VALUE ? max : AUTHRES_MAX_VALUE);
+	authresval_clean(value, v,
+	    max < AUTHRES_MAX_VALUE ? max : AUTHRES_MAX_VALUE);
 	sb_str(b, name);
 	sb_add(b, "=", 1);
 	if (plain != NULL && plain(v))
@@ -187,8 +100,8 @@ authres_new(const char *authserv_id)
 	struct sb b = { 0 };
 	char v[AUTHRES_MAX_VALUE + 1];
 
-	clean(authserv_id, v, AUTHRES_MAX_ID);
-	if (is_token(v))
+	authresval_clean(authserv_id, v, AUTHRES_MAX_ID);
+	if (authresval_token(v))
 		sb_str(&b, v);
 	else
 		put_quoted(&b, v, '"', '"');
@@ -231,7 +144,7 @@ authres_prop(struct authres *ar, const char *name, const char *value)
 
 	if (ar->n == 0 || !prop_name(name) || value == NULL)
 		return -1;
-	put_pair(&b, name, value, AUTHRES_MAX_VALUE, plain_pvalue);
+	put_pair(&b, name, value, AUTHRES_MAX_VALUE, authresval_pvalue);
 	strlist_add(&ar->res[ar->n - 1], b.p);
 	free(b.p);
 	return 0;
@@ -246,7 +159,8 @@ authres_add(struct authres *ar, const char *method, const char *result,
 	va_list ap;
 	int r = 0;
 
-	if (!keyword(method, "-_") || !keyword(result, "-_"))
+	if (!authresval_keyword(method, "-_") ||
+	    !authresval_keyword(result, "-_"))
 		return -1;
 	ar->res = xreallocarray(ar->res, ar->n + 1, sizeof *ar->res);
 	memset(&ar->res[ar->n++], 0, sizeof *ar->res);
@@ -338,7 +252,7 @@ spf_pair(struct sb *b, const char *key, const char *value, int *first)
 {
 	size_t over = strlen(key) + 5, room;
 
-	if (!keyword(key, "-_.") || !isalpha((unsigned char)*key) ||
+	if (!authresval_keyword(key, "-_.") || !isalpha((unsigned char)*key) ||
 	    value == NULL || b->len + over >= AUTHRES_MAX_LINE)
 		return;
 	/* a value may double when quoted: give it half of what is left */
@@ -359,11 +273,11 @@ authres_received_spf(const char *result, const char *comment, ...)
 	va_list ap;
 	int first = 1;
 
-	if (!keyword(result, "-_"))
+	if (!authresval_keyword(result, "-_"))
 		return NULL;
 	sb_str(&b, result);
 	if (comment != NULL) {
-		clean(comment, c, AUTHRES_MAX_VALUE);
+		authresval_clean(comment, c, AUTHRES_MAX_VALUE);
 		sb_add(&b, " ", 1);
 		put_quoted(&b, c, '(', ')');
 	}
@@ -374,116 +288,4 @@ authres_received_spf(const char *result, const char *comment, ...)
 	}
 	va_end(ap);
 	return b.p;
-}
-
-/*
- * Parsing the start of an incoming value.  Whitespace and comments are
- * skipped the same way everywhere; a NUL byte ends parsing with an error,
- * since a header carrying one was not made by a mail system we trust.
- */
-struct rd {
-	const char *p, *end;
-	const char *why;
-};
-
-static int
-rd_cfws(struct rd *r)
-{
-	int depth = 0;
-
-	for (; r->p < r->end; r->p++) {
-		if (*r->p == '\0')
-			return r->why = "NUL byte in header", -1;
-		if (depth > 0 && *r->p == '\\') {
-			if (++r->p == r->end)
-				break;
-		} else if (*r->p == '(') {
-			depth++;
-		} else if (*r->p == ')' && depth > 0) {
-			depth--;
-		} else if (depth == 0 && !strchr(" \t\r\n", *r->p)) {
-			return 0;
-		}
-	}
-	return depth > 0 ? (r->why = "unterminated comment", -1) : 0;
-}
-
-/* Token or quoted string into id (size idlen). */
-static int
-rd_id(struct rd *r, char *id, size_t idlen)
-{
-	size_t o = 0;
-	int quoted;
-
-	if (rd_cfws(r) == -1)
-		return -1;
-	if ((quoted = r->p < r->end && *r->p == '"'))
-		r->p++;
-	for (; r->p < r->end; r->p++) {
-		char ch = *r->p;
-		if (quoted && ch == '"')
-			break;
-		if (quoted && ch == '\\' && r->p + 1 < r->end)
-			ch = *++r->p;
-		else if (!quoted && !tchar(ch))
-			break;
-		if (ch == '\0')
-			return r->why = "NUL byte in header", -1;
-		if (o + 1 >= idlen)
-			return r->why = "authserv-id too long", -1;
-		id[o++] = ch;
-	}
-	if (quoted && (r->p == r->end || *r->p++ != '"'))
-		return r->why = "unterminated quoted string", -1;
-	if (o == 0 && !quoted)	/* "" is a (useless) valid quoted-string */
-		return r->why = "no authserv-id", -1;
-	id[o] = '\0';
-	return 0;
-}
-
-int
-authres_parse_authserv_id(const char *value, size_t len, char *id,
-    size_t idlen, const char **why)
-{
-	struct rd r = { value, value + len, NULL };
-
-	if (idlen > 0)
-		id[0] = '\0';
-	if (value == NULL || idlen == 0)
-		return *why = "no header", -1;
-	if (rd_id(&r, id, idlen) == -1 || rd_cfws(&r) == -1)
-		goto bad;
-	if (r.p < r.end && isdigit((unsigned char)*r.p)) {	/* version */
-		while (r.p < r.end && isdigit((unsigned char)*r.p))
-			r.p++;
-		if (rd_cfws(&r) == -1)
-			goto bad;
-	}
-	if (r.p == r.end || *r.p == ';')
-		return 0;
-	r.why = "expected ';' after authserv-id";
-bad:
-	id[0] = '\0';
-	*why = r.why;
-	return -1;
-}
-
-static size_t
-nodot_len(const char *s, size_t n)
-{
-	return n > 1 && s[n - 1] == '.' ? n - 1 : n;
-}
-
-int
-authres_claims(const char *value, size_t len, const char *our_id)
-{
-	struct rd r = { value, value + len, NULL };
-	char id[AUTHRES_MAX_ID + 1];
-	size_t a, b;
-
-	if (value == NULL || our_id == NULL || rd_id(&r, id, sizeof id) == -1)
-		return 0;
-	a = nodot_len(id, strlen(id));
-	b = nodot_len(our_id, strlen(our_id));
-	return a > 0 && a == b && strncasecmp(id, our_id, a) == 0;
 }

@@ -1,7 +1,9 @@
 /*
  * authres: Authentication-Results (RFC 8601) and Received-SPF (RFC 7208
- * 9.1) header values, built and parsed.  Pure: no I/O, no logging, no
- * globals; a struct authres belongs to one thread at a time.
+ * 9.1) header values, built.  Pure: no I/O, no logging, no globals; a
+ * struct authres belongs to one thread at a time.  The lexical rules are
+ * in authresval.h; reading the authserv-id of an incoming header is
+ * authresid.h's job.
  *
  * Injection: whatever a caller passes (domains, selectors, addresses,
  * reasons taken from the client or from DNS), CR, LF, NUL and every other
@@ -74,23 +76,5 @@ int authres_format(const struct authres *ar, char **value_r);
  */
 char *authres_received_spf(const char *result, const char *comment, ...)
     __attribute__((sentinel));
-
-/*
- * The authserv-id of an incoming Authentication-Results value (len bytes,
- * NUL bytes are an error): leading CFWS and comments skipped, a token or a
- * quoted string (unescaped), optionally followed by a version number, then
- * ";" or the end.  Writes it into id (size idlen).  Returns 0, or -1 with
- * *why (static).
- */
-int authres_parse_authserv_id(const char *value, size_t len, char *id,
-    size_t idlen, const char **why);
-
-/*
- * 1 when the value names our_id as its authserv-id (case-insensitive, one
- * trailing dot ignored on either side), judged on the id alone even if
- * the rest of the value is malformed: a header that claims our id must go,
- * broken or not.  0 otherwise.
- */
-int authres_claims(const char *value, size_t len, const char *our_id);
 
 #endif

@@ -132,14 +132,14 @@ dmarc_dispose(const struct dmarc_input *in, const struct dmarc_record *r,
 		v->disposition = DMARC_POLICY_NONE;
 		v->override = DMARC_OVERRIDE_TEST_MODE;
 		dmarc_append(v, "; %s not applied: t=y (testing)",
-		    dmarc_policy_name(v->policy));
+		    dmarcrec_policy_name(v->policy));
 	} else if (in->sample >= r->pct) {
 		v->disposition = v->policy == DMARC_POLICY_REJECT ?
 		    DMARC_POLICY_QUARANTINE : DMARC_POLICY_NONE;
 		v->override = DMARC_OVERRIDE_SAMPLED_OUT;
 		dmarc_append(v, "; not sampled (pct), %s instead of %s",
-		    dmarc_policy_name(v->disposition),
-		    dmarc_policy_name(v->policy));
+		    dmarcrec_policy_name(v->disposition),
+		    dmarcrec_policy_name(v->policy));
 	}
 }
 

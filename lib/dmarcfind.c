@@ -77,7 +77,7 @@ dmarcfind_pick(const struct dns_answer *a, const char **rec, size_t *len)
 	size_t i, n = 0;
 
 	for (i = 0; i < a->n; i++) {
-		if (!dmarc_is_record(a->txt[i], a->txt_len[i]))
+		if (!dmarcrec_is_record(a->txt[i], a->txt_len[i]))
 			continue;
 		if (n++ == 0) {
 			*rec = a->txt[i];
@@ -114,7 +114,7 @@ dmarcfind_query(struct dmarcfind_walker *w, const char *domain, size_t i)
 	if (s->n_dmarc > 1)
 		snprintf(s->why, sizeof s->why, "%zu DMARC records: all "
 		    "discarded", s->n_dmarc);
-	else if (s->n_dmarc == 1 && dmarc_parse(rec, len, &w->recs[i],
+	else if (s->n_dmarc == 1 && dmarcrec_parse(rec, len, &w->recs[i],
 	    &why) == -1)
 		snprintf(s->why, sizeof s->why, "%s", why);
 	else if (s->n_dmarc == 1) {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "authres.h"
+#include "authresid.h"
 #include "log.h"
 #include "session.h"
 #include "eom.h"
@@ -187,7 +187,7 @@ static void
 cb_note_authres(struct session *s, const char *value)
 {
 	s->n_ar_seen++;
-	if (!authres_claims(value, strlen(value), s->rt->conf->authserv_id))
+	if (!authresid_claims(value, strlen(value), s->rt->conf->authserv_id))
 		return;
 	s->ar_forged = realloc(s->ar_forged, (s->n_ar_forged + 1) * sizeof(int));
 	if (s->ar_forged != NULL)

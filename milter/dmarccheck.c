@@ -96,16 +96,16 @@ dmarccheck_history(const struct session *s, const struct spf_outcome *spf,
 	row.n_dkim = n;
 	row.policy_domain = f->policy_domain;
 	row.discovery = f->mode == DMARCFIND_PSL ? "psl" : "treewalk";
-	row.p = dmarc_policy_name(r->p);
-	row.sp = dmarc_policy_name(r->sp);
-	row.np = dmarc_policy_name(r->np);
+	row.p = dmarcrec_policy_name(r->p);
+	row.sp = dmarcrec_policy_name(r->sp);
+	row.np = dmarcrec_policy_name(r->np);
 	row.adkim = r->adkim == DMARC_ALIGN_STRICT ? "s" : "r";
 	row.aspf = r->aspf == DMARC_ALIGN_STRICT ? "s" : "r";
 	row.pct = (int)r->pct;
 	row.testing = r->testing;
 	row.fo = r->fo;
 	row.rua = r->n_rua > 0 ? r->rua[0] : "";
-	row.disposition = dmarc_policy_name(v->disposition);
+	row.disposition = dmarcrec_policy_name(v->disposition);
 	row.dmarc_dkim = v->dkim_aligned ? "pass" : "fail";
 	row.dmarc_spf = v->spf_aligned ? "pass" : "fail";
 	row.override = dmarc_override_name(v->override);
@@ -125,7 +125,8 @@ dmarccheck_authres(struct authres *ar, const struct dmarccheck_outcome *o)
 	if (o->author_domain[0] != '\0')
 		authres_prop(ar, "header.from", o->author_domain);
 	if (v->result != DMARC_RESULT_NONE && v->policy != DMARC_POLICY_UNSET)
-		authres_prop(ar, "policy.dmarc", dmarc_policy_name(v->policy));
+		authres_prop(ar, "policy.dmarc",
+		    dmarcrec_policy_name(v->policy));
 }
 
 /* Organizational domains of the identifiers that passed, by the same
@@ -217,8 +218,8 @@ dmarccheck_run(struct session *s, const struct spf_outcome *spf,
 	    "result=%s policy=%s disposition=%s reason=\"%s\"", s->queue_id,
 	    out->author_domain, f->policy_domain,
 	    dmarc_result_name(out->verdict.result),
-	    dmarc_policy_name(out->verdict.policy),
-	    dmarc_policy_name(out->verdict.disposition),
+	    dmarcrec_policy_name(out->verdict.policy),
+	    dmarcrec_policy_name(out->verdict.disposition),
 	    log_quote(out->verdict.reason, reason, sizeof reason));
 	free(w);
 }

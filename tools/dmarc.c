@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "dmarc.h"
 #include "dmarcfind.h"
+#include "dmarctag.h"
 #include "dns.h"
 #include "domain.h"
 #include "toolconf.h"
@@ -70,7 +71,7 @@ dmarccmd_tag(const struct dmarc_record *r, enum dmarc_tag t, const char *v)
 {
 	char key[32], line[DMARC_MAX_URI + 40];
 
-	snprintf(key, sizeof key, "tag %s", dmarc_tag_name(t));
+	snprintf(key, sizeof key, "tag %s", dmarctag_name(t));
 	snprintf(line, sizeof line, "%s%s", v,
 	    r->ignored & (1u << t) ? " (invalid value ignored)" :
 	    r->seen & (1u << t) ? "" : " (default)");
@@ -84,9 +85,10 @@ dmarccmd_tags(const struct dmarc_record *r)
 	char num[32];
 	size_t i;
 
-	dmarccmd_tag(r, DMARC_TAG_P, dmarc_policy_name(r->p));
-	dmarccmd_tag(r, DMARC_TAG_SP, r->sp ? dmarc_policy_name(r->sp) : "(p)");
-	dmarccmd_tag(r, DMARC_TAG_NP, r->np ? dmarc_policy_name(r->np) :
+	dmarccmd_tag(r, DMARC_TAG_P, dmarcrec_policy_name(r->p));
+	dmarccmd_tag(r, DMARC_TAG_SP, r->sp ? dmarcrec_policy_name(r->sp) :
+	    "(p)");
+	dmarccmd_tag(r, DMARC_TAG_NP, r->np ? dmarcrec_policy_name(r->np) :
 	    "(sp, else p)");
 	dmarccmd_tag(r, DMARC_TAG_ADKIM, r->adkim ? "s" : "r");
 	dmarccmd_tag(r, DMARC_TAG_ASPF, r->aspf ? "s" : "r");
@@ -128,8 +130,9 @@ dmarccmd_effective(struct dns *dns, const char *domain,
 	dmarc_evaluate(&in, &v);
 	dmarccmd_print("exists", exists == 1 ? "yes" : exists == 0 ? "no" :
 	    "unknown (temporary DNS failure)");
-	snprintf(line, sizeof line, "%s (%s=)%s", dmarc_policy_name(v.policy),
-	    v.policy_tag, r->record.testing ? ", not applied: t=y" : "");
+	snprintf(line, sizeof line, "%s (%s=)%s",
+	    dmarcrec_policy_name(v.policy), v.policy_tag,
+	    r->record.testing ? ", not applied: t=y" : "");
 	dmarccmd_print("effective-policy", line);
 }
 

@@ -180,7 +180,7 @@ rpt_authorised(struct rpt *r, const char *domain, const char *addr,
 	memset(&a, 0, sizeof a);
 	dns_txt(r->dns, name, &a);
 	for (i = 0; a.status == DNS_OK && i < a.n; i++)
-		ok |= dmarc_is_record(a.txt[i], a.txt_len[i]);
+		ok |= dmarcrec_is_record(a.txt[i], a.txt_len[i]);
 	*why = a.status == DNS_TEMP ? "temporary DNS failure, try later" :
 	    "no v=DMARC1 record at the _report._dmarc name";
 	dns_answer_free(&a);

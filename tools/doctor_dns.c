@@ -1,7 +1,8 @@
 /*
  * doctor, dns (live only): for each signing domain the SPF record (one,
  * valid by lib/spfrec, at most 10 DNS-querying terms counted through
- * include: and redirect=), the DMARC record (present, parsed by lib/dmarc),
+ * include: and redirect=), the DMARC record (present, parsed by
+ * lib/dmarcrec),
  * the MX; and for --ip the PTR and its forward confirmation.  DKIM
  * records are checked with their keys (doctor_keys.c).
  */
@@ -133,7 +134,7 @@ dn_dmarc(struct doctor *d, const char *dom)
 		return;
 	}
 	for (size_t i = 0; a.status == DNS_OK && i < a.n; i++)
-		if (dmarc_is_record(a.txt[i], a.txt_len[i]) && n++ == 0)
+		if (dmarcrec_is_record(a.txt[i], a.txt_len[i]) && n++ == 0)
 			found = a.txt[i];
 	fix = xasprintf("publish: _dmarc.%s. IN TXT \"v=DMARC1; p=none; "
 	    "rua=mailto:postmaster@%s\" (then tighten p= to quarantine or "
@@ -145,7 +146,7 @@ dn_dmarc(struct doctor *d, const char *dom)
 	else if (n > 1)
 		doctor_finding(d, DOCTOR_ERROR, "dns", fix, "%s: %d DMARC records; "
 		    "receivers ignore all of them", name, n);
-	else if (dmarc_parse(found, strlen(found), &rec, &why) == -1)
+	else if (dmarcrec_parse(found, strlen(found), &rec, &why) == -1)
 		doctor_finding(d, DOCTOR_ERROR, "dns", fix, "%s: DMARC record "
 		    "\"%s\" is invalid: %s", name, found, why);
 	free(fix);

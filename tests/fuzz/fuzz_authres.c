@@ -1,6 +1,7 @@
 /*
- * libFuzzer target for lib/authres: the authserv-id parser on the raw
- * input, and both header builders fed with pieces of the input as values.
+ * libFuzzer target for lib/authresid and lib/authres: the authserv-id
+ * parser on the raw input, and both header builders fed with pieces of the
+ * input as values.
  * A built header that could carry a line break other than its own folds,
  * a control character, or an extra top-level ';' aborts.
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "authresid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,9 +55,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why;
 	size_t i, n = 0;
 
-	if (authres_parse_authserv_id((const char *)data, size, id, sizeof id,
+	if (authresid_parse((const char *)data, size, id, sizeof id,
 	    &why) == 0 && id[0] != '\0' &&
-	    !authres_claims((const char *)data, size, id))
+	    !authresid_claims((const char *)data, size, id))
 		abort();
 	/* split into six NUL-terminated values */
 	buf = malloc(size + 1);
@@ -75,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	authres_add(ar, "dmarc", "none", p[5], "header.from", p[2], NULL);
 	authres_format(ar, &v);
 	if (check_header(v, ';') != 3 ||
-	    authres_parse_authserv_id(v, strlen(v), id, sizeof id, &why) != 0)
+	    authresid_parse(v, strlen(v), id, sizeof id, &why) != 0)
 		abort();
 	free(v);
 	authres_free(&ar);

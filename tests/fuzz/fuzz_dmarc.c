@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the DMARC record parser (dmarc_parse) and the
+ * libFuzzer target for the DMARC record parser (dmarcrec_parse) and the
  * verdict built on what it returns.  Besides crashes and sanitizer
  * reports, a result that breaks the documented contract aborts.
  */
@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dmarc_record r;
 	const char *why = NULL;
 
-	if (dmarc_parse((const char *)data, size, &r, &why) == -1) {
+	if (dmarcrec_parse((const char *)data, size, &r, &why) == -1) {
 		if (why == NULL || *why == '\0')
 			abort();
 		return 0;

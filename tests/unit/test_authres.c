@@ -1,4 +1,4 @@
-/* Unit tests for lib/authres: A-R and Received-SPF builders, A-R id parser. */
+/* Unit tests for lib/authres (A-R, Received-SPF builders) and lib/authresid. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "authres.h"
+#include "authresid.h"
 
 static const char evil[] = "evil.example\r\nX-Evil: 1";
 
@@ -168,7 +169,7 @@ test_format_hostile(void **state)
 	assert_null(strstr(v, a257));
 	assert_true(strlen(v) < 4 * AUTHRES_MAX_VALUE);
 	/* our own id survives as one quoted value that parses back */
-	assert_int_equal(authres_parse_authserv_id(v, strlen(v), id, sizeof id,
+	assert_int_equal(authresid_parse(v, strlen(v), id, sizeof id,
 	    &why), 0);
 	assert_string_equal(id, "mx.example.net; dkim=pass");
 	free(v);
@@ -302,7 +303,7 @@ test_parse_id(void **state)
 
 	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
 		why = NULL;
-		r = authres_parse_authserv_id(c[i].in, strlen(c[i].in), id,
+		r = authresid_parse(c[i].in, strlen(c[i].in), id,
 		    sizeof id, &why);
 		if (r != c[i].ret)
 			fail_msg("'%s': %d (%s)", c[i].in, r, why ? why : "-");
@@ -311,21 +312,21 @@ test_parse_id(void **state)
 		else if (strstr(why, c[i].out) == NULL)
 			fail_msg("'%s': why '%s'", c[i].in, why);
 	}
-	assert_int_equal(authres_parse_authserv_id(nul, sizeof nul - 1, id,
+	assert_int_equal(authresid_parse(nul, sizeof nul - 1, id,
 	    sizeof id, &why), -1);
 	assert_non_null(strstr(why, "NUL"));
-	assert_int_equal(authres_parse_authserv_id("abc; x", 6, small, sizeof small,
+	assert_int_equal(authresid_parse("abc; x", 6, small, sizeof small,
 	    &why), 0);
 	assert_string_equal(small, "abc");
-	assert_int_equal(authres_parse_authserv_id("abcd; x", 7, small,
+	assert_int_equal(authresid_parse("abcd; x", 7, small,
 	    sizeof small, &why), -1);
 	assert_non_null(strstr(why, "too long"));
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
-	assert_int_equal(authres_parse_authserv_id(big, strlen(big), id, sizeof id,
+	assert_int_equal(authresid_parse(big, strlen(big), id, sizeof id,
 	    &why), -1);
 	/* len bounds the read: "mx.example.net; ..." cut after "mx" */
-	assert_int_equal(authres_parse_authserv_id("mx.example.net; x", 2, id,
+	assert_int_equal(authresid_parse("mx.example.net; x", 2, id,
 	    sizeof id, &why), 0);
 	assert_string_equal(id, "mx");
 }
@@ -353,13 +354,14 @@ test_claims(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof c / sizeof c[0]; i++)
-		if (authres_claims(c[i].in, strlen(c[i].in), ours) != c[i].claims)
+		if (authresid_claims(c[i].in, strlen(c[i].in), ours) !=
+		    c[i].claims)
 			fail_msg("'%s' claims != %d", c[i].in, c[i].claims);
-	assert_true(authres_claims("mx.example.net", 14, "mx.example.net."));
-	assert_false(authres_claims("mx.example.net", 2, ours));
-	assert_false(authres_claims("mx.example.net", 14, ""));
-	assert_false(authres_claims("mx.example.net", 14, NULL));
-	assert_false(authres_claims(NULL, 0, ours));
+	assert_true(authresid_claims("mx.example.net", 14, "mx.example.net."));
+	assert_false(authresid_claims("mx.example.net", 2, ours));
+	assert_false(authresid_claims("mx.example.net", 14, ""));
+	assert_false(authresid_claims("mx.example.net", 14, NULL));
+	assert_false(authresid_claims(NULL, 0, ours));
 }
 
 int

@@ -1,4 +1,4 @@
-/* Unit tests for lib/dmarc: the record parser and the verdict. */
+/* Unit tests for lib/dmarc, dmarcrec and dmarctag: record parser, verdict. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "dmarc.h"
+#include "dmarctag.h"
 
 #define Q DMARC_POLICY_QUARANTINE
 #define R DMARC_POLICY_REJECT
@@ -79,7 +80,7 @@ test_parse_table(void **state)
 		const struct parse_case *c = &parse_cases[i];
 		int ret;
 		why = NULL;
-		ret = dmarc_parse(c->rec, strlen(c->rec), &r, &why);
+		ret = dmarcrec_parse(c->rec, strlen(c->rec), &r, &why);
 		if (ret != c->ret)
 			fail_msg("case %zu '%s': ret %d why %s", i, c->rec, ret,
 			    why ? why : "-");
@@ -110,7 +111,7 @@ test_parse_every_tag(void **state)
 	const char *why;
 
 	(void)state;
-	assert_int_equal(dmarc_parse(rec, strlen(rec), &r, &why), 0);
+	assert_int_equal(dmarcrec_parse(rec, strlen(rec), &r, &why), 0);
 	assert_int_equal(r.p, Q);
 	assert_int_equal(r.sp, R);
 	assert_int_equal(r.np, R);
@@ -138,7 +139,7 @@ test_parse_defaults(void **state)
 	const char *why;
 
 	(void)state;
-	assert_int_equal(dmarc_parse("v=DMARC1; p=none", 16, &r, &why), 0);
+	assert_int_equal(dmarcrec_parse("v=DMARC1; p=none", 16, &r, &why), 0);
 	assert_int_equal(r.adkim, DMARC_ALIGN_RELAXED);
 	assert_int_equal(r.aspf, DMARC_ALIGN_RELAXED);
 	assert_int_equal(r.pct, 100);
@@ -163,25 +164,26 @@ test_parse_bounds(void **state)
 	n = (size_t)snprintf(big, 64, "v=DMARC1; p=reject; rua=mailto:");
 	memset(big + n, 'a', 10 * 1024 - n);
 	big[10 * 1024] = '\0';
-	assert_int_equal(dmarc_parse(big, 10 * 1024, &r, &why), -1);
+	assert_int_equal(dmarcrec_parse(big, 10 * 1024, &r, &why), -1);
 	assert_non_null(strstr(why, "too long"));
 	/* The length is the bound, not a NUL: only len bytes are read. */
-	assert_int_equal(dmarc_parse("v=DMARC1; p=reject; sp=none", 18, &r,
+	assert_int_equal(dmarcrec_parse("v=DMARC1; p=reject; sp=none", 18, &r,
 	    &why), 0);
 	assert_int_equal(r.sp, U);
 	/* A NUL inside the length. */
-	assert_int_equal(dmarc_parse("v=DMARC1; p=r\0eject", 19, &r, &why), -1);
+	assert_int_equal(dmarcrec_parse("v=DMARC1; p=r\0eject", 19, &r, &why),
+	    -1);
 	assert_non_null(strstr(why, "NUL"));
 	/* A URI over the bound is dropped. */
 	n = (size_t)snprintf(big, 64, "v=DMARC1; p=none; rua=mailto:");
 	memset(big + n, 'b', 300);
 	big[n + 300] = '\0';
-	assert_int_equal(dmarc_parse(big, strlen(big), &r, &why), 0);
+	assert_int_equal(dmarcrec_parse(big, strlen(big), &r, &why), 0);
 	assert_int_equal(r.n_rua, 0);
 	free(big);
-	assert_int_equal(dmarc_is_record("v=DMARC1", 8), 1);
-	assert_int_equal(dmarc_is_record("v=DMARC1x", 9), 0);
-	assert_int_equal(dmarc_is_record(NULL, 0), 0);
+	assert_int_equal(dmarcrec_is_record("v=DMARC1", 8), 1);
+	assert_int_equal(dmarcrec_is_record("v=DMARC1x", 9), 0);
+	assert_int_equal(dmarcrec_is_record(NULL, 0), 0);
 }
 
 /* ---- evaluation ---- */
@@ -289,7 +291,7 @@ test_eval_table(void **state)
 	(void)state;
 	for (i = 0; i < sizeof eval_cases / sizeof eval_cases[0]; i++) {
 		const struct eval_case *c = &eval_cases[i];
-		assert_int_equal(dmarc_parse(c->rec, strlen(c->rec), &rec,
+		assert_int_equal(dmarcrec_parse(c->rec, strlen(c->rec), &rec,
 		    &why), 0);
 		memset(&in, 0, sizeof in);
 		in.author_domain = c->author;
@@ -313,8 +315,8 @@ test_eval_table(void **state)
 		    strcmp(v.policy_tag, c->tag) != 0)
 			fail_msg("%s: result %s policy %s disp %s tag %s (%s)",
 			    c->name, dmarc_result_name(v.result),
-			    dmarc_policy_name(v.policy),
-			    dmarc_policy_name(v.disposition), v.policy_tag,
+			    dmarcrec_policy_name(v.policy),
+			    dmarcrec_policy_name(v.disposition), v.policy_tag,
 			    v.reason);
 		if (c->reason != NULL && strstr(v.reason, c->reason) == NULL)
 			fail_msg("%s: reason '%s'", c->name, v.reason);
@@ -372,7 +374,8 @@ test_eval_given_org(void **state)
 	const char *why;
 
 	(void)state;
-	assert_int_equal(dmarc_parse("v=DMARC1; p=reject", 18, &rec, &why), 0);
+	assert_int_equal(dmarcrec_parse("v=DMARC1; p=reject", 18, &rec, &why),
+	    0);
 	memset(&in, 0, sizeof in);
 	in.author_domain = "b.a.example.com";
 	in.n_author_domains = 1;
@@ -396,7 +399,7 @@ test_names(void **state)
 	enum dmarc_auth a;
 
 	(void)state;
-	assert_string_equal(dmarc_policy_name(DMARC_POLICY_QUARANTINE),
+	assert_string_equal(dmarcrec_policy_name(DMARC_POLICY_QUARANTINE),
 	    "quarantine");
 	assert_string_equal(dmarc_result_name(DMARC_RESULT_TEMPERROR),
 	    "temperror");
@@ -406,7 +409,7 @@ test_names(void **state)
 	assert_string_equal(dmarc_override_name(DMARC_OVERRIDE_TEST_MODE),
 	    "policy_test_mode");
 	assert_null(dmarc_override_name(DMARC_OVERRIDE_NONE));
-	assert_string_equal(dmarc_tag_name(DMARC_TAG_NP), "np");
+	assert_string_equal(dmarctag_name(DMARC_TAG_NP), "np");
 }
 
 int

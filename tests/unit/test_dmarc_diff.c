@@ -1,5 +1,5 @@
 /*
- * Differential test of the DMARC verdict: postseal's dmarc_parse +
+ * Differential test of the DMARC verdict: postseal's dmarcrec_parse +
  * dmarc_evaluate against libopendmarc (Debian 12, 1.4.2) as a test oracle,
  * on the same inputs: record, From domain, SPF result + domain, DKIM
  * result + d=.  The table is every combination of RECORDS x FROMS x AUTHS.
@@ -126,7 +126,7 @@ postseal_answer(const char *rec, size_t fi, size_t ai, int *published,
 	static const int map[] = { ODM_NONE, ODM_NONE, ODM_QUARANTINE,
 	    ODM_REJECT };
 
-	assert_int_equal(dmarc_parse(rec, strlen(rec), &r, &why), 0);
+	assert_int_equal(dmarcrec_parse(rec, strlen(rec), &r, &why), 0);
 	memset(&in, 0, sizeof in);
 	in.author_domain = FROMS[fi].from;
 	in.n_author_domains = 1;
@@ -248,7 +248,8 @@ check_case(size_t ri, size_t fi, size_t ai, int *failures)
 		if (disp != want) {
 			printf("postseal %s | %s | %s: disposition %s, want %s\n",
 			    rec, FROMS[fi].from, AUTHS[ai].name,
-			    dmarc_policy_name(disp), dmarc_policy_name(want));
+			    dmarcrec_policy_name(disp),
+			    dmarcrec_policy_name(want));
 			(*failures)++;
 		}
 		ours = published;
