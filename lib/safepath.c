@@ -347,9 +347,12 @@ int
 safepath_open(const char *path, const struct safepath_trust *trust,
     struct safepath_verdict *v)
 {
-	static const struct safepath_trust root_only = { (uid_t)-1, 1, NULL, NULL };
+	static const struct safepath_trust root_only = { .uid = (uid_t)-1,
+	    .enforce = 1 };
 	struct safepath_walk w;
 
+	if (trust != NULL && trust->opener != NULL)
+		return trust->opener(path, trust, v, trust->opener_arg);
 	memset(v, 0, sizeof *v);
 	v->status = SAFEPATH_OK;
 	w.trust = trust != NULL ? trust : &root_only;

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct safepath_verdict;
+
 struct safepath_trust {
 	uid_t uid;	/* the daemon user, trusted beside root; (uid_t)-1: root only */
 	int enforce;	/* 0: report violations in the verdict but open anyway */
@@ -32,6 +34,12 @@ struct safepath_trust {
 	 * checked and before the next one (or the file itself) is opened. */
 	void (*after_check)(const char *checked_path, void *arg);
 	void *hook_arg;
+	/* NULL, or what safepath_open() calls instead of walking the path
+	 * itself, with the same contract: a process that gave up its
+	 * privileges asks one that kept them (the milter's reload). */
+	int (*opener)(const char *path, const struct safepath_trust *t,
+	    struct safepath_verdict *v, void *arg);
+	void *opener_arg;
 };
 
 enum safepath_status {

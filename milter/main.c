@@ -25,6 +25,7 @@
 
 #include "callbacks.h"
 #include "conf.h"
+#include "keybroker.h"
 #include "log.h"
 #include "privdrop.h"
 #include "milterio.h"
@@ -152,6 +153,20 @@ write_pidfile(const char *path)
 		fatal(1, "fopen(%s)", path);
 	fprintf(f, "%ld\n", (long)getpid());
 	fclose(f);
+}
+
+/* Reloads open keys through a process that stays root (keybroker.h);
+ * started before any thread, and before the drop. */
+static void
+start_keybroker(const char *path)
+{
+	char why[512];
+
+	if (geteuid() != 0)
+		return;
+	if (keybroker_start(path, why, sizeof why) == -1)
+		log_warnx("event=keybroker-failed reason=\"%s\" detail=\"a "
+		    "reload reads the keys as the daemon user\"", why);
 }
 
 static void
@@ -310,6 +325,7 @@ main(int argc, char **argv)
 	runtime_install(rt);
 	if (!foreground && daemon(0, 0) == -1)
 		fatal(1, "daemon");
+	start_keybroker(path);
 	write_pidfile(rt->conf->milter.pidfile);
 	drop_privileges(rt->conf);
 	runtime_check_reload(rt, path);

@@ -13,6 +13,7 @@
 #include "dkverify.h"
 #include "dns.h"
 #include "history.h"
+#include "keybroker.h"
 #include "keys.h"
 #include "log.h"
 #include "privdrop.h"
@@ -51,9 +52,13 @@ runtime_trust(const struct conf *c, struct safepath_trust *t)
 	t->uid = (uid_t)-1;
 	if (privdrop_lookup(c->user, &uid, &gid, why, sizeof why) == 0)
 		t->uid = uid;
+	/* After the privilege drop (a reload), root opens the keys. */
+	if (geteuid() != 0 && keybroker_running())
+		t->opener = keybroker_open;
 }
 
-void
+/* The reason a reload could not read path, or "" (why has n bytes). */
+static void
 runtime_reload_hint(const char *path, char *why, size_t n)
 {
 	struct passwd *pw;
@@ -64,10 +69,11 @@ runtime_reload_hint(const char *path, char *why, size_t n)
 		return;
 	pw = getpwuid(geteuid());
 	gr = getgrgid(getegid());
-	snprintf(why, n, "user %s (uid %ld) cannot read %s; a reload runs as "
-	    "that user and keeps the current keys: make the file readable to "
-	    "it (chgrp %s %s; chmod g+r %s) or restart the daemon instead "
-	    "of reloading", pw ? pw->pw_name : "?", (long)geteuid(), path,
+	snprintf(why, n, "user %s (uid %ld) cannot read %s; a reload reads it "
+	    "as that user and would fail, keeping the current configuration "
+	    "and keys: make the file readable to it (chgrp %s %s; chmod g+r "
+	    "%s) or restart the daemon instead of reloading",
+	    pw ? pw->pw_name : "?", (long)geteuid(), path,
 	    gr ? gr->gr_name : "?", path, path);
 }
 
@@ -98,7 +104,8 @@ runtime_check_reload(const struct runtime *rt, const char *conf_path)
 	const struct conf *c = rt->conf;
 
 	runtime_warn_reload("config", conf_path);
-	for (size_t i = 0; i < keys_count(rt->keys); i++)
+	/* Keys: the broker opens them as root, when there is one. */
+	for (size_t i = 0; !keybroker_running() && i < keys_count(rt->keys); i++)
 		runtime_warn_reload("key", keys_get(rt->keys, i)->path);
 	if (*c->milter.keytable != '\0')
 		runtime_warn_reload("keytable", runtime_table_path(c->milter.keytable));
@@ -124,7 +131,9 @@ runtime_load_keys(struct runtime *rt, struct strlist *problems)
 		    why, sizeof why) == -1) {
 			char hint[1024];
 
-			runtime_reload_hint(path, hint, sizeof hint);
+			*hint = '\0';
+			if (!keybroker_running())
+				runtime_reload_hint(path, hint, sizeof hint);
 			strlist_addf(problems, "key %s/%s: %s%s%s%s", s->domain,
 			    s->selector, why, *hint ? " (" : "", hint,
 			    *hint ? ")" : "");

@@ -57,15 +57,14 @@ void runtime_shutdown(void);
 void runtime_open_history(struct runtime *rt);
 
 /*
- * After the privilege drop: one warning for each file a reload must read
- * (the config, each key, the KeyTable and SigningTable) that the daemon
- * user cannot read.  Start-up read them as root; a reload runs as the
- * daemon user, fails on such a file and keeps the previous keys, so the
- * warning comes at start, with the fix, not at the first SIGHUP.
+ * After the privilege drop: one warning for each file a reload reads as
+ * the daemon user (the config, the KeyTable and SigningTable; the keys too
+ * when no key broker runs, keybroker.h) that the daemon user cannot read.
+ * Start-up read them as root; a reload fails on such a file and keeps the
+ * previous configuration and keys, so the warning comes at start, with
+ * the fix, not at the first SIGHUP.
  */
 void runtime_check_reload(const struct runtime *rt, const char *conf_path);
-/* The reason a reload could not read path, or "" (why has n bytes). */
-void runtime_reload_hint(const char *path, char *why, size_t n);
 
 /* Is ip (text) one of milter.internal_hosts? */
 int runtime_is_internal(const struct runtime *rt, const char *ip);

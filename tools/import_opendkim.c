@@ -87,7 +87,7 @@ imp_path(const struct imp *im, const char *p)
 static void
 imp_check_key(struct imp *im, const char *path, struct strlist *out)
 {
-	struct safepath_trust tr = { (uid_t)-1, 0, NULL, NULL };
+	struct safepath_trust tr = { .uid = (uid_t)-1, .enforce = 0 };
 	char *real = imp_path(im, path), why[2048];
 	EVP_PKEY *pk = NULL;
 	int alg, bits, unsafe = 0;

@@ -33,8 +33,8 @@ sign_key(const struct conf *c, const char *domain, const char *selector,
 {
 	struct conf_sign cs = { (char *)domain, (char *)selector,
 	    (char *)keyfile };
-	struct safepath_trust trust = { (uid_t)-1, c->keys.require_safe, NULL,
-	    NULL };
+	struct safepath_trust trust = { .uid = (uid_t)-1,
+	    .enforce = c->keys.require_safe };
 	char *path = conf_key_path(c, &cs), why[1024];
 	EVP_PKEY *pk = NULL;
 	gid_t gid;

@@ -25,7 +25,7 @@ static const char *const fixture_names[] = {
 };
 
 static char dir[64];
-static struct safepath_trust trust = { (uid_t)-1, 1, NULL, NULL };
+static struct safepath_trust trust = { .uid = (uid_t)-1, .enforce = 1 };
 
 static char *
 tpath(const char *name)

@@ -325,7 +325,7 @@ static void
 test_case(void **state)
 {
 	const struct spcase *c = *state;
-	struct safepath_trust trust = { DAEMON, 1, NULL, NULL };
+	struct safepath_trust trust = { .uid = DAEMON, .enforce = 1 };
 	struct safepath_verdict v;
 	char dir[1024], path[4096], comp[4096];
 	int fd, nfds;
@@ -412,7 +412,8 @@ static void
 toctou(enum swap swap, const char *name, const char *at, int enforce)
 {
 	struct attack a = { .swap = swap };
-	struct safepath_trust trust = { DAEMON, enforce, attacker, &a };
+	struct safepath_trust trust = { .uid = DAEMON, .enforce = enforce,
+	    .after_check = attacker, .hook_arg = &a };
 	struct safepath_verdict v;
 	char dir[1024], p[4096];
 	int fd;
@@ -490,7 +491,7 @@ test_toctou_file_chmod(void **state)
 static int
 link_chain(const char *name, int n, struct safepath_verdict *v)
 {
-	struct safepath_trust trust = { DAEMON, 1, NULL, NULL };
+	struct safepath_trust trust = { .uid = DAEMON, .enforce = 1 };
 	char dir[1024], p[2048], t[64];
 	int fd;
 
