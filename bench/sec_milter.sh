@@ -120,7 +120,7 @@ section_milter() {
 	done
 	out "" "psrsa/psed/psdual/psver: postseal-milter; odkrsa/odkver: OpenDKIM. Sign rate limit on 2 cores (openssl -multi 2): RSA-2048 $SPEED_RSA2/s, Ed25519 $SPEED_ED2/s;" \
 		"postseal RSA-2048 at 20 connections: $(ratio "$AL_psrsa_20_RATE" "$SPEED_RSA2") of it, OpenDKIM: $(ratio "$AL_odkrsa_20_RATE" "$SPEED_RSA2")."
-	eff=$(ratio "$SPEED_RSA1_US" "$AL_psrsa_20_CPU")
+	eff=$(ratio "$SPEED_RSA1_US" "$AL_psrsa_20_CPU" 3)
 	target "milter alone, RSA-2048, 4 KB: CPU per signature <= 1.4x openssl (efficiency >= 0.70)" \
 		"$(ge "$eff" 0.7142 && echo 1 || echo 0)" "postseal $AL_psrsa_20_CPU µs/msg vs openssl $SPEED_RSA1_US µs: efficiency $eff"
 	ps20=$(ratio "$AL_psrsa_20_RATE" "$AL_odkrsa_20_RATE")

@@ -133,7 +133,7 @@ section_postfix() {
 	pf_rows 100k 20 "$bigmany" none psrsa psdual odkrsa psver odkver
 	for c in psrsa psrsai; do
 		eval "local r=\$PF_${c}_4k_10"
-		local f=$(ratio "$r" "$PF_none_4k_10")
+		local f=$(ratio "$r" "$PF_none_4k_10" 3)
 		target "through Postfix, 4 KB, 10 sessions: $c >= 80 % of no milter ($([ $c = psrsa ] && echo unix || echo inet))" \
 			"$(ge "$f" 0.8 && echo 1 || echo 0)" "$r vs $PF_none_4k_10 msg/s: $f (OpenDKIM: $(ratio "$(eval echo \$PF_odk${c#ps}_4k_10)" "$PF_none_4k_10"))"
 	done
