@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -21,8 +22,10 @@
 #define KEYBROKER_MAX_PATH 4096
 #define KEYBROKER_TIMEOUT_S 10	/* a configuration and a file: milliseconds */
 
-/* The milter's end of the socket pair; written once, before any thread. */
+/* The milter's end of the socket pair and the broker; written once,
+ * before any thread. */
 static int keybroker_fd = -1;
+static pid_t keybroker_pid = -1;
 /* One request and its answer at a time on the socket. */
 static pthread_mutex_t keybroker_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -191,6 +194,7 @@ keybroker_start(const char *conf_path, char *why, size_t n)
 	(void)setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	(void)setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	keybroker_fd = sv[0];
+	keybroker_pid = pid;
 	return 0;
 }
 
@@ -236,6 +240,8 @@ keybroker_open(const char *path, const struct safepath_trust *t,
 	    (v->status == SAFEPATH_ERROR && fd != -1)) {
 		if (fd != -1)
 			close(fd);
+		/* A broker that died is reaped here, not left a zombie. */
+		(void)waitpid(keybroker_pid, NULL, WNOHANG);
 		memset(v, 0, sizeof *v);
 		v->status = SAFEPATH_ERROR;
 		snprintf(v->component, sizeof v->component, "%s", path);

@@ -16,7 +16,8 @@
  *
  * The broker leaves when the milter closes its end or dies (it is killed
  * with the milter: PR_SET_PDEATHSIG).  If it is gone, a reload fails and
- * keeps the current keys, as for any key that cannot be loaded.
+ * keeps the current keys, as for any key that cannot be loaded, and the
+ * dead broker is reaped.
  */
 #ifndef POSTSEAL_MILTER_KEYBROKER_H
 #define POSTSEAL_MILTER_KEYBROKER_H

@@ -155,6 +155,18 @@ reloaded 1
 install -o root -g root -m 600 "$PS_TMP/newkeys/example.net/rootonly.key" "$rootkey"
 reloaded 2
 ps_assert_not_contains "$PS_TMP/milter.log" "event=reload-problem"
+# A broker that is gone: the reload fails and says why, the milter runs
+# on with its keys, and the dead broker is reaped.
+kill -KILL "$broker"
+kill -HUP "$MILTER_PID"
+for i in $(seq 1 50); do
+	grep -q "event=reload-failed" "$PS_TMP/milter.log" && break
+	sleep 0.1
+done
+ps_assert_contains "$PS_TMP/milter.log" "no answer from the key broker"
+ps_assert_contains "$PS_TMP/milter.log" "event=reload-failed"
+kill -0 "$MILTER_PID" 2>/dev/null || ps_fail "the milter stopped when its key broker died"
+[ -z "$(ps -o stat= -p "$broker")" ] || ps_fail "the dead key broker $broker was not reaped"
 
 # The key: root-owned, group nogroup, 0640; another user cannot read it.
 [ "$(stat -c '%U %G %a' "$key")" = "root nogroup 640" ] ||
@@ -189,20 +201,22 @@ for i in $(seq 1 50); do
 done
 ps_assert_contains "$PS_TMP/private.log" \
 	"event=reload-unreadable file=$PS_TMP/private.conf what=config detail=\"user nobody (uid $NOBODY_UID) cannot read $PS_TMP/private.conf; a reload reads it as that user and would fail"
+# Its key broker ends with it.
+pbroker=$(pgrep -P "$private")
+[ -n "$pbroker" ] || ps_fail "the second milter has no key broker"
 kill -TERM "$private"
 wait "$private" || ps_fail "the second milter exited with status $? on SIGTERM"
+for i in $(seq 1 20); do
+	kill -0 "$pbroker" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$pbroker" 2>/dev/null && ps_fail "the key broker (pid $pbroker) outlived its milter"
 
-# Both stop cleanly on SIGTERM, with no sanitizer report (ASan builds);
-# the key broker goes with the milter.
+# Both stop cleanly on SIGTERM, with no sanitizer report (ASan builds).
 for pid in "$MILTER_PID" "$POLICYD_PID"; do
 	kill -TERM "$pid"
 	wait "$pid" || ps_fail "daemon $pid exited with status $? on SIGTERM"
 done
-for i in $(seq 1 20); do
-	kill -0 "$broker" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$broker" 2>/dev/null && ps_fail "the key broker (pid $broker) outlived the milter"
 if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$PS_TMP/milter.log" "$PS_TMP/policyd.log"; then
 	cat "$PS_TMP/milter.log" "$PS_TMP/policyd.log" >&2
 	ps_fail "sanitizer report from a daemon"
