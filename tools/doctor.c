@@ -353,6 +353,7 @@ doctor_main(int argc, char **argv)
 	dr_load_postfix(&d);
 	doctor_keys(&d);
 	doctor_postfix(&d);
+	doctor_reach(&d);
 	doctor_dovecot(&d);
 	doctor_dns(&d);
 	if (d.errors + d.warnings == 0)

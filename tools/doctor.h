@@ -67,5 +67,7 @@ void doctor_keys(struct doctor *d);
 void doctor_postfix(struct doctor *d);
 void doctor_dovecot(struct doctor *d);
 void doctor_dns(struct doctor *d);
+/* Live only: does postseal-milter answer at its configured socket? */
+void doctor_reach(struct doctor *d);
 
 #endif

@@ -52,7 +52,27 @@ ps_write_zone "$PS_TMP/rev.zone" 2.0.192.in-addr.arpa
 ZONES+=("$PS_TMP/rev.zone")
 ps_start_dns "${ZONES[@]}"
 
-# tree NAME DOMAIN: a clean staged tree at $PS_TMP/NAME signing for DOMAIN.
+# A real postseal-milter that the live audits reach: every staged tree's
+# /var/spool/postfix/postseal is a link to its socket directory.
+. "$SRCDIR/tests/integration/milter.sh"
+mkdir -p "$PS_TMP/msock"
+cat >"$PS_TMP/live-milter.conf" <<CONF
+user = "nobody";
+dns = { nameservers = [ "127.0.0.1@$DNS_PORT" ]; timeout = 3; };
+keys = { directory = "$PS_TMP/k"; };
+milter = {
+  socket = "unix:$PS_TMP/msock/milter.sock";
+  socket_mode = 0666;
+  sign = ( { domain = "doctor.example"; selector = "mail"; } );
+  dmarc = { history = ""; };
+};
+CONF
+chmod 644 "$PS_TMP/live-milter.conf"
+ps_milter_start "$PS_TMP/live-milter.conf"
+
+# tree NAME DOMAIN [SOCKDIR]: a clean staged tree at $PS_TMP/NAME signing
+# for DOMAIN, its milter socket directory a link to SOCKDIR (the live
+# milter's by default).
 tree() {
 	local t=$PS_TMP/$1
 	mkdir -p "$t"
@@ -60,6 +80,7 @@ tree() {
 	sed -i "s/DNS_PORT/$DNS_PORT/; s/DOMAIN/$2/" "$t/etc/postseal/postseal.conf"
 	mkdir -p "$t/etc/postseal/keys/$2" "$t/var/spool/postfix/private" \
 		"$t/var/mail/vhosts/$2"
+	ln -s "${3:-$PS_TMP/msock}" "$t/var/spool/postfix/postseal"
 	install -m 0640 "$PS_TMP/k/doctor.example/mail.key" "$t/etc/postseal/keys/$2/mail.key"
 	chmod -R go-w "$t"
 	printf 'admin:{PLAIN}secret\n' >"$t/etc/dovecot/master-users"
@@ -169,6 +190,36 @@ has clean "    fix: ask the owner of 192.0.2.26's reverse zone (your provider) f
 doctor clean 1 --live --ip 192.0.2.27
 has clean "error: dns: 192.0.2.27: PTR mail.doctor.example does not resolve back to 192.0.2.27 (no forward-confirmed reverse DNS)"
 has clean "1 error, 0 warnings"
+
+# Live: no milter at the socket (none there; a socket file nobody listens
+# on), or a socket where something else answers.
+mkdir -p "$PS_TMP/nosock" "$PS_TMP/stale" "$PS_TMP/other"
+/usr/bin/python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' \
+	"$PS_TMP/stale/milter.sock"
+chmod 666 "$PS_TMP/stale/milter.sock"
+tree down doctor.example "$PS_TMP/nosock"
+doctor down 1 --live
+has down "error: milter: $PS_TMP/down/var/spool/postfix/postseal/milter.sock: cannot connect: the socket does not exist: postseal-milter is not running; Postfix applies milter_default_action to every message (tempfail: 451 4.7.1 for all mail)"
+has down "    fix: systemctl start postseal-milter"
+has down "1 error, 0 warnings"
+tree stale doctor.example "$PS_TMP/stale"
+doctor stale 1 --live
+has stale "milter.sock: cannot connect: nothing listens there: postseal-milter is not running"
+# Something that accepts but does not speak the milter protocol.
+/usr/bin/python3 -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666); s.listen(4)
+open(sys.argv[2], "w").close()
+c, _ = s.accept(); c.recv(64); c.sendall(b"220 not a milter\r\n"); time.sleep(5)
+' "$PS_TMP/other/milter.sock" "$PS_TMP/other.ready" &
+ps_register_pid $!
+ps_wait_file "$PS_TMP/other.ready" || ps_fail "the non-milter listener did not start"
+tree other doctor.example "$PS_TMP/other"
+doctor other 1 --live
+has other "milter.sock: connected, but no milter protocol answer (an unexpected reply)"
+# Without --live nothing is connected to.
+doctor down 0
+has down "no problems found"
 
 # DNS (live): an SPF record that needs 11 look-ups through its include.
 tree spf spf11.example
