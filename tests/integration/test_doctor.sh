@@ -69,10 +69,22 @@ milter = {
 CONF
 chmod 644 "$PS_TMP/live-milter.conf"
 ps_milter_start "$PS_TMP/live-milter.conf"
+# And a real postseal-policyd, linked in as private/postseal-policy.
+mkdir -p "$PS_TMP/psock" && chown nobody "$PS_TMP/psock"
+cat >"$PS_TMP/live-policyd.conf" <<CONF
+user = "nobody";
+dns = { nameservers = [ "127.0.0.1@$DNS_PORT" ]; timeout = 3; };
+policyd = { socket = "unix:$PS_TMP/psock/policy.sock"; socket_mode = 0666; };
+CONF
+chmod 644 "$PS_TMP/live-policyd.conf"
+"$BINDIR/policyd/postseal-policyd" -f -c "$PS_TMP/live-policyd.conf" >"$PS_TMP/policyd.log" 2>&1 &
+ps_register_pid $!
+ps_wait_file "$PS_TMP/psock/policy.sock" || { cat "$PS_TMP/policyd.log" >&2; ps_fail "postseal-policyd did not start"; }
 
-# tree NAME DOMAIN [SOCKDIR]: a clean staged tree at $PS_TMP/NAME signing
-# for DOMAIN, its milter socket directory a link to SOCKDIR (the live
-# milter's by default).
+# tree NAME DOMAIN [SOCKDIR [POLICYSOCK]]: a clean staged tree at
+# $PS_TMP/NAME signing for DOMAIN, its milter socket directory a link to
+# SOCKDIR and its private/postseal-policy a link to POLICYSOCK (by default
+# those of the live milter and policy daemon).
 tree() {
 	local t=$PS_TMP/$1
 	mkdir -p "$t"
@@ -81,6 +93,7 @@ tree() {
 	mkdir -p "$t/etc/postseal/keys/$2" "$t/var/spool/postfix/private" \
 		"$t/var/mail/vhosts/$2"
 	ln -s "${3:-$PS_TMP/msock}" "$t/var/spool/postfix/postseal"
+	ln -s "${4:-$PS_TMP/psock/policy.sock}" "$t/var/spool/postfix/private/postseal-policy"
 	install -m 0640 "$PS_TMP/k/doctor.example/mail.key" "$t/etc/postseal/keys/$2/mail.key"
 	chmod -R go-w "$t"
 	printf 'admin:{PLAIN}secret\n' >"$t/etc/dovecot/master-users"
@@ -217,6 +230,16 @@ ps_wait_file "$PS_TMP/other.ready" || ps_fail "the non-milter listener did not s
 tree other doctor.example "$PS_TMP/other"
 doctor other 1 --live
 has other "milter.sock: connected, but no milter protocol answer (an unexpected reply)"
+# The policy service Postfix calls (check_policy_service
+# unix:private/postseal-policy): missing, and a socket nobody listens on.
+tree nopol doctor.example "$PS_TMP/msock" "$PS_TMP/nosock/policy.sock"
+doctor nopol 1 --live
+has nopol "error: policy: $PS_TMP/nopol/var/spool/postfix/private/postseal-policy: cannot connect: the socket does not exist: the policy server is not running; Postfix answers \"451 4.3.5 Server configuration problem\" to every recipient"
+has nopol "    fix: start the policy server Postfix calls as private/postseal-policy (postseal-policyd: systemctl start postseal-policyd)"
+has nopol "1 error, 0 warnings"
+tree stalepol doctor.example "$PS_TMP/msock" "$PS_TMP/stale/milter.sock"
+doctor stalepol 1 --live
+has stalepol "postseal-policy: cannot connect: nothing listens there: the policy server is not running"
 # Without --live nothing is connected to.
 doctor down 0
 has down "no problems found"
