@@ -60,9 +60,10 @@ ps_tmpdir() {
 	trap 'exit 143' TERM
 }
 
-# ps_free_port: print a port that is free on 127.0.0.1 for TCP and UDP.
+# ps_free_port: print a port that is free on 127.0.0.1 for TCP and UDP and
+# given to no other test running at the same time (dnstool.py free-port).
 ps_free_port() {
-	/usr/bin/python3 "$PS_DNS_FIXTURES/dnstool.py" free-port
+	PS_PORT_OWNER=$$ /usr/bin/python3 "$PS_DNS_FIXTURES/dnstool.py" free-port
 }
 
 # ps_assert_contains FILE STRING: fail unless FILE contains STRING (fixed).
