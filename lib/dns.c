@@ -106,8 +106,12 @@ dns_setup(struct ub_ctx *ctx, const struct dns_options *opt, char *why,
 	size_t i;
 	int r;
 
-	/* Local test servers live on loopback. */
+	/* Local test servers live on loopback.  Records in the order the
+	 * server gave them, not rotated by a random query ID: the verdict on
+	 * the same answers is the same every time (SPF's ptr looks at the
+	 * first 10 names only, RFC 7208 5.5). */
 	if ((r = ub_ctx_set_option(ctx, "do-not-query-localhost:", "no")) != 0 ||
+	    (r = ub_ctx_set_option(ctx, "rrset-roundrobin:", "no")) != 0 ||
 	    (opt->n_nameservers > 0 &&
 	    ((r = ub_ctx_set_option(ctx, "unblock-lan-zones:", "yes")) != 0 ||
 	    (r = ub_ctx_set_option(ctx, "insecure-lan-zones:", "yes")) != 0))) {
