@@ -70,7 +70,9 @@ grep -q '^checks [0-9]* agreements' "$PS_TMP/run.out" ||
 [ "$rc" = 0 ] || ps_fail "the SPF engines disagree (DISAGREE / CRASH lines above)"
 
 # The libspf2 engine's RFC 7208 score must not drop below the recorded one
-# either (tests/conformance/spf-libspf2.score), with the same runner.
+# either (tests/conformance/spf-libspf2.score), with the same runner.  The
+# floor is 137: libspf2 passes s14/ptr-limit in most runs but not all (it
+# then counts too many DNS look-ups), so 138 made the test flaky.
 POSTSEAL=$LIBSPF2 bash "$SRCDIR/tests/integration/test_spf_conformance.sh" \
 	>"$PS_TMP/conformance-libspf2.out" 2>&1 ||
 	{ cat "$PS_TMP/conformance-libspf2.out" >&2; ps_fail "libspf2 conformance run failed"; }
