@@ -66,6 +66,18 @@ ps_free_port() {
 	PS_PORT_OWNER=$$ /usr/bin/python3 "$PS_DNS_FIXTURES/dnstool.py" free-port
 }
 
+# ps_expect_exit LOG WANT CMD...: run CMD with its output in LOG; fail,
+# showing LOG, unless it exits with status WANT.
+ps_expect_exit() {
+	local log=$1 want=$2 rc
+	shift 2
+	"$@" >"$log" 2>&1
+	rc=$?
+	[ "$rc" -eq "$want" ] && return 0
+	cat "$log" >&2
+	ps_fail "${1##*/} ${2:-}: exit $rc, want $want"
+}
+
 # ps_assert_contains FILE STRING: fail unless FILE contains STRING (fixed).
 ps_assert_contains() {
 	grep -qF -- "$2" "$1" && return 0

@@ -105,14 +105,9 @@ tree() {
 
 # doctor NAME WANT_EXIT [ARGS...]: run doctor on tree NAME into NAME.log.
 doctor() {
-	local n=$1 want=$2 rc
+	local n=$1 want=$2
 	shift 2
-	"$POSTSEAL" doctor --root "$PS_TMP/$n" "$@" >"$PS_TMP/$n.log" 2>&1
-	rc=$?
-	[ "$rc" -eq "$want" ] || {
-		cat "$PS_TMP/$n.log" >&2
-		ps_fail "doctor $n: exit $rc, want $want"
-	}
+	ps_expect_exit "$PS_TMP/$n.log" "$want" "$POSTSEAL" doctor --root "$PS_TMP/$n" "$@"
 }
 has() { ps_assert_contains "$PS_TMP/$1.log" "$2"; }
 

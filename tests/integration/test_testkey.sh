@@ -68,14 +68,9 @@ conf "$PS_TMP/all.conf" "127.0.0.1@$DNS_PORT" 5 good mismatch ed
 
 # tk NAME EXPECTED_EXIT ARGS...: run testkey, output in $PS_TMP/NAME.log
 tk() {
-	local n=$1 want=$2 rc
+	local n=$1 want=$2
 	shift 2
-	"$POSTSEAL" testkey "$@" >"$PS_TMP/$n.log" 2>&1
-	rc=$?
-	[ "$rc" -eq "$want" ] || {
-		cat "$PS_TMP/$n.log" >&2
-		ps_fail "testkey $n: exit $rc, want $want"
-	}
+	ps_expect_exit "$PS_TMP/$n.log" "$want" "$POSTSEAL" testkey "$@"
 }
 
 # Every configured key, all good.
