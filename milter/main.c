@@ -12,14 +12,11 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,23 +80,6 @@ build_runtime(struct conf *c, int check_only)
 	return rt;
 }
 
-/* Postfix and the milter each write small packets back to back; without
- * TCP_NODELAY the second waits for a delayed ACK (~40-90 ms a message).
- * Accepted sockets inherit the option from the listener on Linux. */
-static void
-socket_nodelay(void)
-{
-	for (int fd = 3; fd < 1024; fd++) {
-		int on = 1, acc = 0;
-		socklen_t len = sizeof acc;
-
-		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == -1 ||
-		    !acc)
-			continue;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-	}
-}
-
 static void
 socket_permissions(const struct conf *c)
 {
@@ -135,7 +115,7 @@ open_socket(const struct conf *c)
 		fatalx(1, "event=startup-failed reason=\"cannot listen on %s "
 		    "(in use, or its directory missing?)\"", c->milter.socket);
 	socket_permissions(c);
-	socket_nodelay();
+	milterio_listen_nodelay();
 #ifdef POSTSEAL_MILTERIO
 	if (strncmp(c->milter.socket, "inet", 4) == 0)
 		milterio_quickack();

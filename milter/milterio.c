@@ -18,6 +18,20 @@ static _Atomic(struct milterio_buf *) milterio_bufs[MILTERIO_MAXFD];
 static int milterio_ack;
 
 void
+milterio_listen_nodelay(void)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		int on = 1, acc = 0;
+		socklen_t len = sizeof acc;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == -1 ||
+		    !acc)
+			continue;
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+	}
+}
+
+void
 milterio_quickack(void)
 {
 	milterio_ack = 1;

@@ -45,6 +45,12 @@
 #define MILTERIO_MAXFD 65536	/* sockets above this are not buffered */
 #define MILTERIO_HOLD_MS 2000	/* see above */
 
+/* TCP_NODELAY on every listening socket (descriptors 3-1023), which
+ * accepted sockets inherit on Linux: Postfix and the milter each write small
+ * packets back to back (at end-of-message a header change, then the
+ * verdict), and without it the second waits for the peer's delayed ACK,
+ * 40 ms or more a message.  No-op on unix sockets. */
+void milterio_listen_nodelay(void);
 /* Set TCP_QUICKACK after every read (inet sockets); before libmilter runs. */
 void milterio_quickack(void);
 

@@ -3,6 +3,8 @@
  * bytes a reader sees must be exactly the bytes sent, in order, and a poll
  * must never claim data that is not there.
  */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -188,6 +190,42 @@ test_hold(void **state)
 	close(other[1]);
 }
 
+/* A TCP listener gets TCP_NODELAY, and the sockets accepted from it have
+ * it; a socket that does not listen is left alone. */
+static void
+test_listen_nodelay(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int lst, cli, acc, on = 0;
+
+	(void)state;
+	assert_true((lst = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(lst, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(lst, (struct sockaddr *)&a, &len), 0);
+	assert_int_equal(listen(lst, 1), 0);
+	milterio_listen_nodelay();
+	len = sizeof on;
+	assert_int_equal(getsockopt(lst, IPPROTO_TCP, TCP_NODELAY, &on, &len), 0);
+	assert_int_equal(on, 1);
+	assert_true((cli = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(connect(cli, (struct sockaddr *)&a, sizeof a), 0);
+	assert_true((acc = __wrap_accept(lst, NULL, NULL)) >= 0);
+	on = 0;
+	len = sizeof on;
+	assert_int_equal(getsockopt(acc, IPPROTO_TCP, TCP_NODELAY, &on, &len), 0);
+	assert_int_equal(on, 1);
+	/* A socket that does not listen is not touched. */
+	on = 1;
+	len = sizeof on;
+	assert_int_equal(getsockopt(cli, IPPROTO_TCP, TCP_NODELAY, &on, &len), 0);
+	assert_int_equal(on, 0);
+	assert_int_equal(__wrap_close(acc), 0);
+	close(cli);
+	close(lst);
+}
+
 int
 main(void)
 {
@@ -197,6 +235,7 @@ main(void)
 		cmocka_unit_test(test_large_read),
 		cmocka_unit_test(test_untracked),
 		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_listen_nodelay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
