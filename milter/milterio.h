@@ -18,7 +18,7 @@
  * cost a pipe write, two more thread wake-ups and a poll-set rebuild.
  *
  * libmilter does not expose its connections, so the daemon links
- * libmilter.a with -Wl,--wrap=accept,--wrap=read,--wrap=poll,--wrap=close
+ * libmilter.a with -Wl,--wrap= for accept, read, poll, writev and close,
  * and these wrappers sit between libmilter and the kernel:
  *   - a socket libmilter accept()s gets a read buffer: a read takes what
  *     is buffered, or fills the buffer with one read() of up to
@@ -29,7 +29,17 @@
  *     MILTERIO_HOLD_MS: the worker keeps its connection between bursts, as
  *     libmilter's threads did before the pool (one thread per connection
  *     busy with a message); a connection idle longer goes back to the pool;
- *   - close() of such a socket drops its buffer first.
+ *   - a reply that changes the message (a header to add, insert or change,
+ *     a recipient, the sender, the body, quarantine) written to such a
+ *     socket is held, up to MILTERIO_OUTSIZE bytes, and sent in one
+ *     writev() with the final reply (continue, accept, reject...) that
+ *     always follows it: one packet and one wake-up of the MTA instead
+ *     of one per reply.  Anything else written, and any read or wait for
+ *     input, sends what is held first.  (libmilter writes to the MTA only
+ *     through writev(), one whole reply per call, so nothing can overtake
+ *     a held reply.)  Through Postfix on TCP: 45-46 segments per message
+ *     instead of 47-48;
+ *   - close() of such a socket drops its buffers first.
  * Every other descriptor passes straight through.  A connection is served
  * by one libmilter thread at a time, so a buffer needs no lock; the table
  * of buffers is written only at accept and close.
@@ -40,8 +50,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #define MILTERIO_BUFSIZE 16384
+#define MILTERIO_OUTSIZE 8192	/* held replies: a few signatures' headers */
+#define MILTERIO_IOV 8		/* writes with more pieces pass straight through */
 #define MILTERIO_MAXFD 65536	/* sockets above this are not buffered */
 #define MILTERIO_HOLD_MS 2000	/* see above */
 
@@ -64,9 +77,11 @@ int __real_accept(int fd, struct sockaddr *sa, socklen_t *len);
 ssize_t __real_read(int fd, void *buf, size_t n);
 int __real_poll(struct pollfd *fds, nfds_t nfds, int timeout);
 int __real_close(int fd);
+ssize_t __real_writev(int fd, const struct iovec *iov, int n);
 int __wrap_accept(int fd, struct sockaddr *sa, socklen_t *len);
 ssize_t __wrap_read(int fd, void *buf, size_t n);
 int __wrap_poll(struct pollfd *fds, nfds_t nfds, int timeout);
 int __wrap_close(int fd);
+ssize_t __wrap_writev(int fd, const struct iovec *iov, int n);
 
 #endif

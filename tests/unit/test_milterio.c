@@ -5,6 +5,7 @@
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "milterio.h"
@@ -24,6 +26,36 @@ ssize_t __real_read(int fd, void *buf, size_t n) { return read(fd, buf, n); }
 int __real_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 { return poll(fds, nfds, timeout); }
 int __real_close(int fd) { return close(fd); }
+ssize_t __real_writev(int fd, const struct iovec *iov, int n)
+{ return writev(fd, iov, n); }
+
+/* One milter reply as libmilter writes it: header piece, payload piece. */
+static ssize_t
+reply(int fd, char cmd, const char *payload, size_t n)
+{
+	uint32_t len = htonl((uint32_t)n + 1);
+	unsigned char h[5];
+	struct iovec iov[2] = { { h, sizeof h }, { (void *)payload, n } };
+
+	memcpy(h, &len, 4);
+	h[4] = (unsigned char)cmd;
+	return __wrap_writev(fd, iov, n > 0 ? 2 : 1);
+}
+
+#define REPLY(fd, cmd, lit) reply(fd, cmd, lit, sizeof lit - 1)
+
+/* Bytes the peer can read now, without waiting. */
+static size_t
+pending(int fd, unsigned char *buf, size_t size)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+
+	if (poll(&p, 1, 0) != 1)
+		return 0;
+	r = read(fd, buf, size);
+	return r > 0 ? (size_t)r : 0;
+}
 
 static int
 poll_in(int fd, int timeout)
@@ -190,6 +222,82 @@ test_hold(void **state)
 	close(other[1]);
 }
 
+/* Header changes wait for the final reply and leave with it, in order,
+ * in one piece; a progress reply is not held. */
+static void
+test_held_replies(void **state)
+{
+	static const char ins[] = "\1\1\1\1DKIM-Signature\0v=1";
+	static const char add[] = "Authentication-Results\0x";
+	static const char chg[] = "\0\0\0\1Subject\0x";
+	const size_t i = 5 + sizeof ins - 1, h = 5 + sizeof add - 1;
+	const size_t m = 5 + sizeof chg - 1;
+	unsigned char got[512];
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(milterio_track(sv[0]), 0);
+	assert_int_equal(REPLY(sv[0], 'i', ins), i);
+	assert_int_equal(REPLY(sv[0], 'h', add), h);
+	assert_int_equal(pending(sv[1], got, sizeof got), 0);
+	assert_int_equal(REPLY(sv[0], 'c', ""), 5);
+	assert_int_equal(pending(sv[1], got, sizeof got), i + h + 5);
+	assert_int_equal(got[4], 'i');
+	assert_memory_equal(got + 9, "DKIM-Signature", 14);
+	assert_int_equal(got[i + 4], 'h');
+	assert_int_equal(got[i + h + 4], 'c');
+	/* Progress goes at once, and takes what is held with it. */
+	assert_int_equal(REPLY(sv[0], 'm', chg), m);
+	assert_int_equal(REPLY(sv[0], 'p', ""), 5);
+	assert_int_equal(pending(sv[1], got, sizeof got), m + 5);
+	assert_int_equal(got[4], 'm');
+	assert_int_equal(got[m + 4], 'p');
+	assert_int_equal(__wrap_close(sv[0]), 0);
+	close(sv[1]);
+}
+
+/* Held replies are sent before any wait for input, so nothing can wait
+ * on a peer that is itself waiting for them; what does not fit is not
+ * held; an untracked socket and a partial piece pass straight through. */
+static void
+test_held_flush(void **state)
+{
+	static char big[MILTERIO_OUTSIZE + 100];
+	unsigned char got[MILTERIO_OUTSIZE + 300];
+	int sv[2], other[2];
+	size_t n = 0, r;
+	unsigned char h[5] = { 0, 0, 0, 9, 'h' };
+	struct iovec half = { h, 3 };
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, other), 0);
+	assert_int_equal(milterio_track(sv[0]), 0);
+	assert_int_equal(REPLY(sv[0], 'i', "\0\0\0\0A\0b"), 5 + 7);
+	assert_int_equal(poll_in(sv[0], 0), 0);
+	assert_int_equal(pending(sv[1], got, sizeof got), 12);
+	assert_int_equal(REPLY(sv[0], 'i', "\0\0\0\0A\0b"), 5 + 7);
+	assert_int_equal(write(sv[1], "Q", 1), 1);
+	assert_int_equal(__wrap_read(sv[0], got, 1), 1);
+	assert_int_equal(pending(sv[1], got, sizeof got), 12);
+	/* Larger than the hold: out at once. */
+	memset(big, 'x', sizeof big - 1);
+	assert_int_equal(reply(sv[0], 'h', big, sizeof big - 1), (ssize_t)sizeof big + 4);
+	while ((r = pending(sv[1], got + n, sizeof got - n)) > 0)
+		n += r;
+	assert_int_equal(n, sizeof big + 4);
+	/* Not a whole reply: written as it is. */
+	assert_int_equal(__wrap_writev(sv[0], &half, 1), 3);
+	assert_int_equal(pending(sv[1], got, sizeof got), 3);
+	assert_int_equal(REPLY(other[0], 'i', "\0\0\0\0A\0b"), 12);
+	assert_int_equal(pending(other[1], got, sizeof got), 12);
+	assert_int_equal(__wrap_close(sv[0]), 0);
+	close(sv[1]);
+	close(other[0]);
+	close(other[1]);
+}
+
 /* A TCP listener gets TCP_NODELAY, and the sockets accepted from it have
  * it; a socket that does not listen is left alone. */
 static void
@@ -236,6 +344,8 @@ main(void)
 		cmocka_unit_test(test_untracked),
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_listen_nodelay),
+		cmocka_unit_test(test_held_replies),
+		cmocka_unit_test(test_held_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
