@@ -118,8 +118,35 @@ UserID nobody
 UMask 007
 Nameservers 127.0.0.1
 InternalHosts ${6:-127.0.0.1}
+AuthservID mx.bench.example
 CONF
 	start_bg "$1" opendkim -f -x "$PS_TMP/$1.conf"
+}
+
+# odmarc_milter NAME SOCKET: start an OpenDMARC milter (Debian's) that
+# evaluates DMARC as postseal-milter does inbound: SPF checked itself, DKIM
+# taken from OpenDKIM's Authentication-Results (same authserv-id), a
+# history file written per message (postseal records its DMARC history
+# too), no reports, no rejections, logging nowhere.  Mail from 127.0.0.1,
+# which OpenDMARC ignores by default, is evaluated.
+odmarc_milter() {
+	echo 192.0.2.99 >"$PS_TMP/$1.ignore"
+	cat >"$PS_TMP/$1.conf" <<CONF
+Syslog false
+Socket $2
+AuthservID mx.bench.example
+TrustedAuthservIDs mx.bench.example
+IgnoreHosts $PS_TMP/$1.ignore
+SPFSelfValidate true
+SPFIgnoreResults true
+RejectFailures false
+FailureReports false
+RequiredHeaders false
+HistoryFile $RUN/$1.hist
+UserID nobody
+UMask 007
+CONF
+	start_bg "$1" opendmarc -f -c "$PS_TMP/$1.conf"
 }
 
 # milter_wait SPEC: wait until a milter socket (unix:/path or

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: postseal against OpenDKIM, postfix-policyd-spf-python,
-# postfix-policyd-spf-perl and the `openssl speed` limit, on loopback.
+# postfix-policyd-spf-perl, OpenDMARC and the `openssl speed` limit, on
+# loopback.
 #
 #	bench/run.sh [--quick] [--no-build] [--sections "limit milter postfix policy memory"]
 #
@@ -45,7 +46,7 @@ if [ "${BENCH_IN_NS:-0}" != 1 ]; then
 	fi
 	mkdir -p "$BINDIR/bench"
 	make -s -C "$BENCH_DIR" BUILD="$BINDIR/bench" || exit 1
-	for p in postfix-policyd-spf-python postfix-policyd-spf-perl; do
+	for p in postfix-policyd-spf-python postfix-policyd-spf-perl opendmarc; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 				--no-install-recommends "$p" >/dev/null || exit 1
@@ -97,6 +98,7 @@ ps_write_zone "$PS_TMP/bench.example.zone" bench.example
 	echo '@ TXT "v=spf1 ip4:192.0.2.10 -all"'
 	echo '*.warm TXT "v=spf1 ip4:192.0.2.10 -all"'
 	echo '*.cold TXT "v=spf1 ip4:192.0.2.10 -all"'
+	echo '_dmarc TXT "v=DMARC1; p=none"'
 } >>"$PS_TMP/bench.example.zone"
 dns_start_53 "$PS_TMP/bench.example.zone"
 
@@ -108,7 +110,7 @@ dns_start_53 "$PS_TMP/bench.example.zone"
 	echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r)."
 	echo "- Load average at start: $(cut -d' ' -f1-3 /proc/loadavg). The machine is shared with other builds: absolute figures are noisy; ratios are measured in the same run."
 	echo "- postseal $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo '?') (+ working tree), Release build, SPF engine $(sed -n 's/^POSTSEAL_SPF:STRING=//p' "$BINDIR/CMakeCache.txt"), $(cc --version | head -n 1)."
-	echo "- $(openssl version); OpenDKIM $(opendkim -V 2>&1 | sed -n 's/.*Filter v//p' | head -n 1) (Debian); Postfix $(postconf -d -h mail_version); unbound $(unbound -V 2>/dev/null | sed -n 's/^Version //p');" \
+	echo "- $(openssl version); OpenDKIM $(opendkim -V 2>&1 | sed -n 's/.*Filter v//p' | head -n 1) and OpenDMARC $(dpkg-query -W -f='${Version}' opendmarc) (Debian); Postfix $(postconf -d -h mail_version); unbound $(unbound -V 2>/dev/null | sed -n 's/^Version //p');" \
 		"postfix-policyd-spf-python $(dpkg-query -W -f='${Version}' postfix-policyd-spf-python); postfix-policyd-spf-perl $(dpkg-query -W -f='${Version}' postfix-policyd-spf-perl)."
 	echo "- Command: \`bench/run.sh$([ "$QUICK" = 1 ] && echo ' --quick')\`; each figure is the median of $REPS run(s)."
 } >>"$REPORT"

@@ -23,6 +23,9 @@ bench_messages() {
 	M_odkrsa=unix:$RUN/odkrsa.sock
 	M_odkrsai=inet:$ODKRSAI_PORT@127.0.0.1
 	M_odkver=unix:$RUN/odkver.sock
+	M_odmarc=unix:$RUN/odmarc.sock
+	# OpenDKIM verifying, then OpenDMARC: the peers' inbound chain.
+	M_odkdmarc=$M_odkver,$M_odmarc
 	NULLI_PORT=$(ps_free_port)
 	M_null=unix:$RUN/null.sock
 	M_nulli=inet:$NULLI_PORT@127.0.0.1
@@ -36,16 +39,19 @@ bench_messages() {
 	odk_milter odkrsa "$M_odkrsa" sv
 	odk_milter odkrsai "$M_odkrsai" sv
 	odk_milter odkver "$M_odkver" v "$KEYS/bench.example/rsa.key" rsa 192.0.2.99
-	for m in null nulli psrsa psrsai psed psdual psver odkrsa odkrsai odkver; do
+	odmarc_milter odmarc "$M_odmarc"
+	odkdmarc_PID="$odkver_PID $odmarc_PID"
+	for m in null nulli psrsa psrsai psed psdual psver odkrsa odkrsai odkver odmarc; do
 		eval "spec=\$M_$m"
 		milter_wait "$spec" || { cat "$PS_TMP/$m.log" >&2; ps_fail "milter $m did not start"; }
 	done
-	chmod 666 "$RUN"/odk*.sock "$RUN"/null.sock
+	chmod 666 "$RUN"/odk*.sock "$RUN"/odmarc.sock "$RUN"/null.sock
 	{
 		echo
 		echo "Daemons: postseal-milter (\`-f\`, log to a file) and OpenDKIM (\`opendkim -f\`, \`Syslog no\`)"
 		echo "sign with relaxed/relaxed and the same keys (\`postseal keygen\`, RSA-2048 and Ed25519, d=bench.example);"
 		echo "verifying milters get the 4 KB message signed once by \`postseal sign\` (rsa-sha256), keys from the same unbound."
+		echo "Inbound DMARC (_dmarc.bench.example: p=none): postseal-milter alone (DKIM, SPF and DMARC in one milter, history in SQLite) against OpenDKIM followed by OpenDMARC (\`opendmarc -f\`, SPF checked itself, history file)."
 		echo "null/nulli: \`bench/nullmilter\`, built as postseal-milter is (static libmilter, milter/milterio.c) and negotiating the same steps and macros,"
 		echo "adds one header as long as an RSA-2048 signature and does nothing else: what any milter costs Postfix here."
 	} >>"$REPORT"

@@ -6,7 +6,7 @@
 # same instance, one after the other.  The same instance runs the policy
 # peers under spawn(8) (sec_policy.sh).
 
-PF_CONFIGS="none null nulli psrsa psrsai psed psdual psver odkrsa odkrsai odkver"
+PF_CONFIGS="none null nulli psrsa psrsai psed psdual psver odkrsa odkrsai odkver odkdmarc"
 
 # pf_ensure: start the instance once.
 pf_ensure() {
@@ -52,7 +52,8 @@ pf_check() {
 	none) got=$(grep -l '^DKIM-Signature:' "${files[@]}" | wc -l); want=0 ;;
 	null*) got=$(grep -l '^X-Bench-Null:' "${files[@]}" | wc -l) ;;
 	psdual) got=$(grep -c '^DKIM-Signature:' "${files[@]}" | awk -F: '$NF >= 2' | wc -l) ;;
-	psver|odkver) got=$(grep -l 'dkim=pass' "${files[@]}" | wc -l) ;;
+	odkver) got=$(grep -l 'dkim=pass' "${files[@]}" | wc -l) ;;
+	psver|odkdmarc) got=$(grep -l 'dmarc=pass' "${files[@]}" | xargs -r grep -l 'dkim=pass' | wc -l) ;;
 	*) got=$(grep -l '^DKIM-Signature:' "${files[@]}" | wc -l) ;;
 	esac
 	case $1 in
@@ -63,14 +64,24 @@ pf_check() {
 	echo "$got"
 }
 
+# milter_ticks PID...: user+system jiffies of the processes, together.
+milter_ticks() {
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+
 # pf_once CONFIG MSGFILE SESSIONS TOTAL: one timed run; prints
-# "rate milter_us machine_us checked".
+# "rate milter_us machine_us checked" (milter: all of the configuration's
+# milter processes, CONFIG_PID, a list for a chain).
 pf_once() {
-	local c=$1 file=$2 s=$3 total=$4 port pid=0 t0 t1 m0 m1 k0 k1 i
+	local c=$1 file=$2 s=$3 total=$4 port pid= t0 t1 m0 m1 k0 k1 i
 	eval "port=\$PF_PORT_$c"
 	[ "$c" != none ] && eval "pid=\$${c}_PID"
 	find "$SINK_DIR" -type f -delete
-	m0=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+	m0=$(milter_ticks $pid)
 	k0=$(cpu_ticks)
 	t0=$(date +%s.%N)
 	smtp-source -s "$s" -m "$total" -f sender@bench.example -t user@dest.example \
@@ -82,7 +93,7 @@ pf_once() {
 	done
 	t1=$(date +%s.%N)
 	k1=$(cpu_ticks)
-	m1=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+	m1=$(milter_ticks $pid)
 	[ "$(sink_count)" -ge "$total" ] || { tail -n 20 "$PF_DIR/maillog" >&2; ps_fail "$c: not all delivered"; }
 	ok=$(pf_check "$c" "$total") || exit 1
 	awk -v ok="$ok" -v n="$total" -v t="$(echo "$t1 - $t0" | bc -l)" -v m=$((m1 - m0)) -v k=$((k1 - k0)) \
@@ -101,7 +112,10 @@ pf_rows() {
 	done
 	for i in $(seq 1 "$REPS"); do
 		for c in "$@"; do
-			file=$PS_TMP/$([ "${c%ver}" != "$c" ] && echo s || echo m)$size.eml
+			case $c in
+			*ver|odkdmarc) file=$PS_TMP/s$size.eml ;;	# signed: to verify
+			*) file=$PS_TMP/m$size.eml ;;
+			esac
 			read -r rate mu ku ok <<<"$(pf_once "$c" "$file" "$s" "$total")"
 			[ -n "$ok" ] || ps_fail "$c: run failed"
 			eval "R_$c+=\" $rate\" MU_$c+=\" $mu\" KU_$c+=\" $ku\" BAD_$c=\$((BAD_$c + total - ok))"
@@ -123,15 +137,15 @@ section_postfix() {
 	out "" "### Through Postfix (smtp-source -> private Postfix $(postconf -d -h mail_version) -> smtp-sink)" "" \
 		"\`smtp-source -s SESSIONS -m N -f sender@bench.example -t user@dest.example -F MSG 127.0.0.1:PORT\`; time from the first connection to the last message in smtp-sink." \
 		"milter µs = the milter process's CPU per message; machine µs = all CPU on the machine per message (Postfix, smtp-source, smtp-sink, milter — and any other load on this shared machine)." \
-		"none = the same Postfix with no milter; null = bench/nullmilter, a milter that does nothing (above); *i = inet socket; last column: delivered messages (all repetitions) without the expected signature or dkim=pass (postseal must have none); psver/odkver verify the signed message (client outside internal hosts for postseal, Mode v for OpenDKIM)." "" \
+		"none = the same Postfix with no milter; null = bench/nullmilter, a milter that does nothing (above); *i = inet socket; last column: delivered messages (all repetitions) without the expected signature or dkim=pass (postseal must have none); psver/odkver verify the signed message (client outside internal hosts for postseal, Mode v for OpenDKIM); psver also checks SPF and DMARC, odkdmarc = OpenDKIM then OpenDMARC (both need dkim=pass and dmarc=pass)." "" \
 		"| config | size | sessions | msg/s | vs none | milter µs/msg | machine µs/msg | not signed/verified |" "|---|---|---|---|---|---|---|---|"
 	# OpenDKIM on inet takes about 90 ms per message with one session: too
 	# slow to repeat, so the inet rows start at 10 sessions.
-	pf_rows 4k 1 "$few" none psrsa psed psdual psver odkrsa odkver
+	pf_rows 4k 1 "$few" none psrsa psed psdual psver odkrsa odkver odkdmarc
 	pf_rows 4k 10 "$many" none null nulli psrsa psrsai odkrsa odkrsai
 	pf_rows 4k 20 "$many" $PF_CONFIGS
-	pf_rows 100k 1 "$bigfew" none psrsa psdual odkrsa psver odkver
-	pf_rows 100k 20 "$bigmany" none psrsa psdual odkrsa psver odkver
+	pf_rows 100k 1 "$bigfew" none psrsa psed psdual odkrsa psver odkver odkdmarc
+	pf_rows 100k 20 "$bigmany" none psrsa psed psdual odkrsa psver odkver odkdmarc
 	# The null milter on the same socket is what any milter leaves of
 	# Postfix alone here: the bound the share is read against.
 	for c in psrsa psrsai; do
