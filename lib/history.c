@@ -9,8 +9,15 @@
 
 #include "xmalloc.h"
 
+/* WAL with synchronous=NORMAL: a commit is one append to the log, with no
+ * fsync (about 15 us against 240 us on this project's test disk, more on a
+ * spinning one), and rows are only written one message at a time under the
+ * lock.  A crash of the milter loses nothing; a power cut can lose the
+ * last rows before a checkpoint, never the database: report data, which
+ * the aggregate reports tolerate. */
 static const char history_schema[] =
 	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;"
 	"CREATE TABLE IF NOT EXISTS message ("
 	" id INTEGER PRIMARY KEY,"
 	" time INTEGER NOT NULL, source_ip TEXT NOT NULL,"

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "history.h"
+#include "history_int.h"
 
 static char dir[] = "/tmp/postseal-history.XXXXXX";
 static char path[64];
@@ -225,6 +226,34 @@ teardown(void **state)
 	return rmdir(dir);
 }
 
+static int
+pragma_value(void *arg, int n, char **v, char **name)
+{
+	(void)name;
+	snprintf(arg, 16, "%s", n > 0 && v[0] != NULL ? v[0] : "");
+	return 0;
+}
+
+/* A message's row is a WAL append without an fsync (history.c says why). */
+static void
+test_durability(void **state)
+{
+	struct history *h;
+	const char *why = NULL;
+	char v[16];
+
+	(void)state;
+	h = history_open(path, &why);
+	assert_non_null(h);
+	assert_int_equal(sqlite3_exec(h->db, "PRAGMA journal_mode", pragma_value,
+	    v, NULL), SQLITE_OK);
+	assert_string_equal(v, "wal");
+	assert_int_equal(sqlite3_exec(h->db, "PRAGMA synchronous", pragma_value,
+	    v, NULL), SQLITE_OK);
+	assert_string_equal(v, "1");	/* NORMAL */
+	history_close(&h);
+}
+
 int
 main(void)
 {
@@ -232,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_add_and_report),
 		cmocka_unit_test(test_domains),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_durability),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
