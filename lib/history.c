@@ -67,6 +67,7 @@ history_close(struct history **hp)
 
 	if (h == NULL)
 		return;
+	sqlite3_finalize(h->insert);
 	if (h->db != NULL)
 		sqlite3_close(h->db);
 	pthread_mutex_destroy(&h->lock);
@@ -173,9 +174,8 @@ history_add(struct history *h, const struct history_row *r, const char **why)
 	    " aspf, pct, testing, fo, rua, disposition, dmarc_dkim, dmarc_spf,"
 	    " override, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?)";
-	sqlite3_stmt *st = NULL;
 	char *dkim;
-	int rc;
+	int rc = SQLITE_OK;
 
 	if (r->source_ip == NULL || r->header_from == NULL ||
 	    r->policy_domain == NULL) {
@@ -184,15 +184,27 @@ history_add(struct history *h, const struct history_row *r, const char **why)
 	}
 	dkim = history_dkim_text(r);
 	pthread_mutex_lock(&h->lock);
-	rc = sqlite3_prepare_v2(h->db, sql, -1, &st, NULL);
+	/* Parsed once: a row per message is the milter's hot path. */
+	if (h->insert == NULL)
+		rc = sqlite3_prepare_v3(h->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &h->insert, NULL);
 	if (rc == SQLITE_OK)
-		rc = history_bind_row(st, r, dkim);
+		rc = history_bind_row(h->insert, r, dkim);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-	rc = history_done(h, st, rc, why);
+		rc = sqlite3_step(h->insert) == SQLITE_DONE ? SQLITE_OK :
+		    SQLITE_ERROR;
+	if (rc != SQLITE_OK) {
+		snprintf(h->err, sizeof h->err, "%s", sqlite3_errmsg(h->db));
+		*why = h->err;
+	}
+	/* The bindings point into r and dkim: dropped before they go. */
+	if (h->insert != NULL) {
+		sqlite3_reset(h->insert);
+		sqlite3_clear_bindings(h->insert);
+	}
 	pthread_mutex_unlock(&h->lock);
 	free(dkim);
-	return rc;
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 int

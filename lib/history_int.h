@@ -10,6 +10,7 @@
 
 struct history {
 	sqlite3 *db;
+	sqlite3_stmt *insert;		/* history_add's, prepared once */
 	pthread_mutex_t lock;		/* held around every use of db */
 	char err[256];			/* the last error, under lock */
 };

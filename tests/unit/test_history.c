@@ -226,12 +226,47 @@ teardown(void **state)
 	return rmdir(dir);
 }
 
+
 static int
 pragma_value(void *arg, int n, char **v, char **name)
 {
 	(void)name;
 	snprintf(arg, 16, "%s", n > 0 && v[0] != NULL ? v[0] : "");
 	return 0;
+}
+
+/* The insert is prepared once and reused: a failed step leaves it usable,
+ * and every row written lands once. */
+static void
+test_reuse_after_error(void **state)
+{
+	struct history *h;
+	const char *why = NULL;
+	char v[16];
+
+	(void)state;
+	unlink(path);
+	h = history_open(path, &why);
+	assert_non_null(h);
+	row(h, 100, "192.0.2.1", "a@example.com", "none", NULL, 0);
+	assert_int_equal(sqlite3_exec(h->db, "PRAGMA query_only=1", NULL, NULL,
+	    NULL), SQLITE_OK);
+	{
+		struct history_row r = { .time = 101, .source_ip = "192.0.2.2",
+		    .header_from = "example.com", .policy_domain = "example.com" };
+
+		why = NULL;
+		assert_int_equal(history_add(h, &r, &why), -1);
+		assert_non_null(why);
+		assert_non_null(strstr(why, "readonly"));
+	}
+	assert_int_equal(sqlite3_exec(h->db, "PRAGMA query_only=0", NULL, NULL,
+	    NULL), SQLITE_OK);
+	row(h, 102, "192.0.2.3", "c@example.com", "none", NULL, 0);
+	assert_int_equal(sqlite3_exec(h->db, "SELECT count(*) || ':' || "
+	    "group_concat(time) FROM message", pragma_value, v, NULL), SQLITE_OK);
+	assert_string_equal(v, "2:100,102");
+	history_close(&h);
 }
 
 /* A message's row is a WAL append without an fsync (history.c says why). */
@@ -262,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_domains),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_durability),
+		cmocka_unit_test(test_reuse_after_error),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
