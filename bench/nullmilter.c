@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "milterio.h"
+#include "negotiate.h"
 
 #define NULL_HEADER "X-Bench-Null"
 #define NULL_LINE 72		/* characters per folded line */
@@ -31,28 +32,12 @@ null_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	/* As milter/callbacks.c asks: every step but end-of-message
-	 * without a reply, and only the macros postseal reads. */
-	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_RCPT |
-	    SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HDR | SMFIP_NR_BODY |
-	    SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_EOH;
-	static const struct {
-		int stage;
-		char *macros;
-	} macros[] = {
-		{ SMFIM_CONNECT, "{bench_none}" }, { SMFIM_HELO, "{bench_none}" },
-		{ SMFIM_ENVFROM, "{auth_authen}" }, { SMFIM_ENVRCPT, "{bench_none}" },
-		{ SMFIM_DATA, "{bench_none}" }, { SMFIM_EOH, "i" },
-		{ SMFIM_EOM, "{bench_none}" },
-	};
-
 	(void)f2;
 	(void)f3;
 	*pf0 = f0 & SMFIF_ADDHDRS;
-	*pf1 = f1 & want;
+	*pf1 = negotiate_steps(f1);	/* what postseal-milter asks */
 	*pf2 = *pf3 = 0;
-	for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++)
-		(void)smfi_setsymlist(ctx, macros[i].stage, macros[i].macros);
+	(void)negotiate_macros(ctx);
 	return SMFIS_CONTINUE;
 }
 

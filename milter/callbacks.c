@@ -11,12 +11,11 @@
 
 #include "authresid.h"
 #include "log.h"
+#include "negotiate.h"
 #include "session.h"
 #include "eom.h"
 #include "sign.h"
 #include "verify.h"
-
-#define CB_NO_MACRO "{postseal_none}"
 
 static struct session *
 cb_session(SMFICTX *ctx)
@@ -35,53 +34,22 @@ cb_queue_id(SMFICTX *ctx, struct session *s)
 		snprintf(s->queue_id, sizeof s->queue_id, "NOQUEUE");
 }
 
-/*
- * Ask for the macros we read and no others: by default Postfix sends some
- * at every step (connect, RCPT, DATA), each parsed and stored for nothing.
- * We read {auth_authen} at MAIL and the queue ID at end-of-headers (kept
- * for end-of-message).  Postfix takes an empty list as "the defaults", so
- * the other steps ask for a macro no MTA defines, and get none.  An MTA
- * that ignores the request sends its defaults, which are read the same way.
- */
-static void
-cb_macros(SMFICTX *ctx)
-{
-	static const struct {
-		int stage;
-		char *macros;
-	} want[] = {
-		{ SMFIM_CONNECT, CB_NO_MACRO }, { SMFIM_HELO, CB_NO_MACRO },
-		{ SMFIM_ENVFROM, "{auth_authen}" }, { SMFIM_ENVRCPT, CB_NO_MACRO },
-		{ SMFIM_DATA, CB_NO_MACRO }, { SMFIM_EOH, "i" },
-		{ SMFIM_EOM, CB_NO_MACRO },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof want / sizeof want[0]; i++)
-		if (smfi_setsymlist(ctx, want[i].stage, want[i].macros) != MI_SUCCESS)
-			log_warnx("event=milter-negotiate detail=\"cannot limit "
-			    "macros for stage %d\"", want[i].stage);
-}
-
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	/* Every step but end-of-message needs no reply from us: saying so
-	 * saves Postfix a round trip per step. */
-	unsigned long want = SMFIP_HDR_LEADSPC | SMFIP_NR_RCPT | SMFIP_NOUNKNOWN |
-	    SMFIP_NODATA | SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_NR_CONN |
-	    SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_EOH;
-
 	struct session *s = session_new();
+	int refused;
 
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
-	*pf1 = f1 & want;
+	*pf1 = negotiate_steps(f1);	/* negotiate.h says which, and why */
 	*pf2 = *pf3 = 0;
 	s->proto_flags = *pf1;
 	smfi_setpriv(ctx, s);
-	cb_macros(ctx);
+	if ((refused = negotiate_macros(ctx)) > 0)
+		log_warnx("event=milter-negotiate detail=\"cannot limit the "
+		    "macros of %d protocol stages\"", refused);
 	if (!(*pf1 & SMFIP_HDR_LEADSPC))
 		log_warnx("event=milter-negotiate detail=\"MTA does not offer "
 		    "leading-space headers; simple canonicalization may not verify\"");

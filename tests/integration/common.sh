@@ -78,6 +78,17 @@ ps_expect_exit() {
 	ps_fail "${1##*/} ${2:-}: exit $rc, want $want"
 }
 
+# ps_wait_log FILE STRING [TENTHS]: true once FILE contains STRING (fixed),
+# false after TENTHS/10 s (default 10 s).
+ps_wait_log() {
+	local i
+	for i in $(seq 1 "${3:-100}"); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # ps_assert_contains FILE STRING: fail unless FILE contains STRING (fixed).
 ps_assert_contains() {
 	grep -qF -- "$2" "$1" && return 0

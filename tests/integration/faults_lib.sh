@@ -9,7 +9,6 @@
 #	faults_delivered SUBJECT                # sink file holding it (waits 20 s)
 #	faults_authres FILE                     # our Authentication-Results, unfolded
 #	faults_no_sanitizer LOG                 # fail on an ASan/UBSan report
-#	faults_wait_log FILE STRING [TENTHS]    # wait until FILE contains STRING
 
 FAULTS_PY=/usr/bin/python3
 FAULTS_HERE=$SRCDIR/tests/integration
@@ -30,15 +29,6 @@ faults_start_dns() {
 	FAULT_DNS_PORT=$(cat "$dir/$1.port")
 }
 
-faults_wait_log() {
-	local i
-	for i in $(seq 1 "${3:-100}"); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 faults_milter_start() {
 	local name=$1 conf=$2 sock
 	sock=$(sed -n 's/^ *socket *= *"unix:\(.*\)";.*/\1/p' "$conf" | head -n 1)
@@ -48,7 +38,7 @@ faults_milter_start() {
 	MILTER_PID=$!
 	disown "$MILTER_PID"	# killed with SIGKILL on purpose: no job report
 	ps_register_pid "$MILTER_PID"
-	faults_wait_log "$PS_TMP/$name.log" "event=started" ||
+	ps_wait_log "$PS_TMP/$name.log" "event=started" ||
 		{ cat "$PS_TMP/$name.log" >&2; ps_fail "milter $name did not start"; }
 	ps_wait_file "$sock" || { cat "$PS_TMP/$name.log" >&2; ps_fail "milter $name: no $sock"; }
 }

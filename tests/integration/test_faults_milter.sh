@@ -205,7 +205,7 @@ done
 write_conf m1 "$PS_TMP/hist/dmarc.db" mx.postseal.test
 sed -i 's/timeout = 3/timeout = 2/' "$PS_TMP/m1.conf"
 kill -HUP "$M1"
-faults_wait_log "$PS_TMP/m1.log" "event=reloaded" || ps_fail "a valid reload was not taken"
+ps_wait_log "$PS_TMP/m1.log" "event=reloaded" || ps_fail "a valid reload was not taken"
 signed after-good-reload
 # After a valid reload the DMARC history still records.
 r0=$(rows "$PS_TMP/hist/dmarc.db")

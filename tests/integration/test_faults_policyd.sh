@@ -78,7 +78,7 @@ grep -qx "slow answered 20 of 20" "$PS_TMP/slow.out" || ps_fail "the slow client
 echo "== config made invalid + SIGHUP: the old config is kept"
 write_conf "$PS_TMP/load.conf" "inet:127.0.0.1:$PORT" "reloaded.postseal.test"
 kill -HUP "$LOAD_PID"
-faults_wait_log "$PS_TMP/load.log" "event=reload result=ok" || ps_fail "a valid reload was not done"
+ps_wait_log "$PS_TMP/load.log" "event=reload result=ok" || ps_fail "a valid reload was not done"
 ask "$PORT" bob@pass.test | grep -q "^action=PREPEND Received-SPF: pass (reloaded.postseal.test:" ||
 	ps_fail "the valid reload did not take effect"
 n=1
@@ -111,7 +111,7 @@ start_unix() {	# start_unix LOG
 	"$POLICYD" -f -c "$PS_TMP/pf.conf" >/dev/null 2>"$PS_TMP/$1" &
 	PF_POLICYD=$!
 	ps_register_pid "$PF_POLICYD"
-	faults_wait_log "$PS_TMP/$1" "event=start socket=" && [ -S "$SOCK" ] ||
+	ps_wait_log "$PS_TMP/$1" "event=start socket=" && [ -S "$SOCK" ] ||
 		{ cat "$PS_TMP/$1" >&2; ps_fail "policyd on $SOCK did not start"; }
 }
 start_unix pf1.log

@@ -154,10 +154,7 @@ ps_assert_contains "$OUT" "Authentication-Results: other.example; spf=pass"
 # 6. Key deleted, then SIGHUP: the reload fails, the old key set signs on.
 rm -f "$keys/example.net/rsa.key"
 ps_milter_signal HUP
-for i in $(seq 1 50); do
-	grep -q "event=reload-failed" "$PS_TMP/milter.log" && break
-	sleep 0.1
-done
+ps_wait_log "$PS_TMP/milter.log" "event=reload-failed" 50
 ps_assert_contains "$PS_TMP/milter.log" "event=reload-failed"
 ps_assert_contains "$PS_TMP/milter.log" "rsa.key"
 message "$PS_TMP/out2.eml" someone@example.net "after reload"

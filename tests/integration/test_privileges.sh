@@ -159,10 +159,7 @@ ps_assert_not_contains "$PS_TMP/milter.log" "event=reload-problem"
 # on with its keys, and the dead broker is reaped.
 kill -KILL "$broker"
 kill -HUP "$MILTER_PID"
-for i in $(seq 1 50); do
-	grep -q "event=reload-failed" "$PS_TMP/milter.log" && break
-	sleep 0.1
-done
+ps_wait_log "$PS_TMP/milter.log" "event=reload-failed" 50
 ps_assert_contains "$PS_TMP/milter.log" "no answer from the key broker"
 ps_assert_contains "$PS_TMP/milter.log" "event=reload-failed"
 kill -0 "$MILTER_PID" 2>/dev/null || ps_fail "the milter stopped when its key broker died"
@@ -195,10 +192,7 @@ chmod 600 "$PS_TMP/private.conf"
 "$MILTER" -f -c "$PS_TMP/private.conf" >"$PS_TMP/private.log" 2>&1 &
 private=$!
 ps_register_pid "$private"
-for i in $(seq 1 50); do
-	grep -q "event=reload-unreadable" "$PS_TMP/private.log" && break
-	sleep 0.1
-done
+ps_wait_log "$PS_TMP/private.log" "event=reload-unreadable" 50
 ps_assert_contains "$PS_TMP/private.log" \
 	"event=reload-unreadable file=$PS_TMP/private.conf what=config detail=\"user nobody (uid $NOBODY_UID) cannot read $PS_TMP/private.conf; a reload reads it as that user and would fail"
 # Its key broker ends with it.
