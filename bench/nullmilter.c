@@ -14,6 +14,7 @@
  * of signing.  It runs in the foreground until killed.
  */
 #include <libmilter/mfapi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -134,6 +135,7 @@ main(int argc, char **argv)
 		p += NULL_LINE;
 	}
 	*p = '\0';
+	signal(SIGPIPE, SIG_IGN);	/* an MTA that hangs up is not fatal */
 	if (smfi_setconn((char *)spec) == MI_FAILURE ||
 	    smfi_register(null_desc) == MI_FAILURE ||
 	    smfi_opensocket(1) == MI_FAILURE) {
